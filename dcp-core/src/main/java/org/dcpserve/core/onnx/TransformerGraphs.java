@@ -1,0 +1,184 @@
+package org.dcpserve.core.onnx;
+
+import static org.dcpserve.core.model.ModelWeights.layer;
+import static org.dcpserve.core.onnx.OnnxGraph.Attribute;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import org.dcpserve.core.model.Architecture;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelWeights;
+
+/**
+ * Builds the per-layer ONNX sub-graphs of a decoder-only transformer from canonical weights. The
+ * model is cut so that Java sits between the projections and the attention of every layer: that is
+ * where the DCP gate scores the cache and evicts tokens.
+ *
+ * <pre>
+ * embed          token_ids [T] (+ positions [T] for gpt2)            -> hidden [T, d]
+ * layer_NN_proj  hidden [T, d] (+ positions [T] for llama)           -> q [T, H, hd], k, v [T, Hkv, hd]
+ *                                                                       (+ q_int, k_int [T, r] with DCP)
+ * layer_NN_attn  hidden [T, d], q [T, H, hd], k_cache, v_cache [S, Hkv, hd], mask [T, S] -> hidden [T, d]
+ * head           hidden [T, d]                                        -> logits [T, vocab]
+ * </pre>
+ *
+ * T is the number of new tokens, S the number of cache slots handed in (new tokens included). The
+ * mask is additive: 0 where a query may attend to a slot, -inf where it may not.
+ */
+public final class TransformerGraphs {
+
+    private final ModelConfig config;
+    private final ModelWeights weights;
+
+    public TransformerGraphs(ModelConfig config, ModelWeights weights) {
+        this.config = config;
+        this.weights = weights;
+    }
+
+    public ModelProto embedding() {
+        OnnxGraph g = new OnnxGraph("embed");
+        String ids = g.int64Input("token_ids", "T");
+        String hidden = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights.get(ModelWeights.TOK_EMBEDDINGS)), ids);
+        if (config.architecture() == Architecture.GPT2) {
+            String positions = g.int64Input("positions", "T");
+            String pos = g.op("Gather", g.weight(ModelWeights.POS_EMBEDDINGS, weights.get(ModelWeights.POS_EMBEDDINGS)), positions);
+            hidden = g.op("Add", hidden, pos);                                           // [T, d]
+        }
+        g.floatOutput(hidden, "hidden", "T", config.dModel());
+        return g.toModel();
+    }
+
+    public ModelProto projection(int layer) {
+        OnnxGraph g = new OnnxGraph("layer_" + layer + "_proj");
+        int hd = config.headDim();
+        String x = g.floatInput("hidden", "T", config.dModel());
+        String n = norm(g, x, layer(layer, "attn_norm"));                                // [T, d]
+        String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, config.heads(), hd));   // [T, H, hd]
+        String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        if (config.architecture() == Architecture.LLAMA) {
+            String positions = g.int64Input("positions", "T");
+            String[] cosSin = ropeTables(g, positions);
+            q = rope(g, q, cosSin);
+            k = rope(g, k, cosSin);
+        }
+        g.floatOutput(q, "q", "T", config.heads(), hd);
+        g.floatOutput(k, "k", "T", config.kvHeads(), hd);
+        g.floatOutput(v, "v", "T", config.kvHeads(), hd);
+        if (config.hasDcpGates()) {
+            int r = config.dcp().rank();
+            g.floatOutput(g.op("MatMul", n, g.weight(layer(layer, "wq_int"), weights.layerTensor(layer, "wq_int"))), "q_int", "T", r);
+            g.floatOutput(g.op("MatMul", n, g.weight(layer(layer, "wk_int"), weights.layerTensor(layer, "wk_int"))), "k_int", "T", r);
+        }
+        return g.toModel();
+    }
+
+    public ModelProto attention(int layer) {
+        OnnxGraph g = new OnnxGraph("layer_" + layer + "_attn");
+        int h = config.heads();
+        int hkv = config.kvHeads();
+        int hd = config.headDim();
+        String x = g.floatInput("hidden", "T", config.dModel());
+        String q = g.floatInput("q", "T", h, hd);
+        String kCache = g.floatInput("k_cache", "S", hkv, hd);
+        String vCache = g.floatInput("v_cache", "S", hkv, hd);
+        String mask = g.floatInput("mask", "T", "S");
+
+        // Query head i uses key/value head i / groupSize; grouping the query heads that share a KV
+        // head along the row axis lets one batched MatMul per KV head do grouped-query attention.
+        String qh = g.opWith("Transpose", new String[] {q}, Attribute.ints("perm", 1, 0, 2));       // [H, T, hd]
+        String qg = g.op("Reshape", qh, g.ints(hkv, -1, hd));                                        // [Hkv, G*T, hd]
+        String kt = g.opWith("Transpose", new String[] {kCache}, Attribute.ints("perm", 1, 2, 0));  // [Hkv, hd, S]
+        String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [Hkv, G*T, S]
+        scores = g.op("Add", g.op("Reshape", scores, g.ints(h, -1, 0)), mask);                       // [H, T, S]
+        String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));       // [H, T, S]
+        String vh = g.opWith("Transpose", new String[] {vCache}, Attribute.ints("perm", 1, 0, 2));  // [Hkv, S, hd]
+        String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(hkv, -1, 0)), vh);                 // [Hkv, G*T, hd]
+        ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(h, -1, hd))},
+                Attribute.ints("perm", 1, 0, 2));                                                     // [T, H, hd]
+        ctx = g.op("Reshape", ctx, g.ints(-1, config.dModel()));                                     // [T, d]
+
+        String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [T, d]
+        String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));
+        g.floatOutput(out, "hidden_out", "T", config.dModel());
+        return g.toModel();
+    }
+
+    public ModelProto head() {
+        OnnxGraph g = new OnnxGraph("head");
+        String x = g.floatInput("hidden", "T", config.dModel());
+        String n = norm(g, x, ModelWeights.FINAL_NORM);
+        String logits = g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
+        g.floatOutput(logits, "logits", "T", config.vocabSize());
+        return g.toModel();
+    }
+
+    /** x · W (+ b when the architecture has biases). */
+    private String linear(OnnxGraph g, String x, int layer, String weight, String bias) {
+        String y = g.op("MatMul", x, g.weight(layer(layer, weight), weights.layerTensor(layer, weight)));
+        String biasName = layer(layer, bias);
+        return weights.contains(biasName) ? g.op("Add", y, g.weight(biasName, weights.get(biasName))) : y;
+    }
+
+    /** LayerNorm (gpt2) or RMSNorm (llama) over the last axis. */
+    private String norm(OnnxGraph g, String x, String prefix) {
+        String scale = g.weight(prefix + ".weight", weights.get(prefix + ".weight"));
+        if (config.architecture() == Architecture.GPT2) {
+            return g.opWith("LayerNormalization",
+                    new String[] {x, scale, g.weight(prefix + ".bias", weights.get(prefix + ".bias"))},
+                    Attribute.of("axis", -1L), Attribute.of("epsilon", config.normEps()));
+        }
+        // RMSNorm: x / sqrt(mean(x^2) + eps) * weight (opset 17 has no RMSNormalization op).
+        String meanSquare = g.opWith("ReduceMean", new String[] {g.op("Mul", x, x)},
+                Attribute.ints("axes", -1), Attribute.of("keepdims", 1L));                         // [T, 1]
+        String rms = g.op("Sqrt", g.op("Add", meanSquare, g.scalar(config.normEps())));
+        return g.op("Mul", g.op("Div", x, rms), scale);
+    }
+
+    private String mlp(OnnxGraph g, String x, int layer) {
+        if (config.architecture() == Architecture.LLAMA) {
+            String gate = g.op("MatMul", x, g.weight(layer(layer, "w_gate"), weights.layerTensor(layer, "w_gate"))); // [T, ffn]
+            String up = g.op("MatMul", x, g.weight(layer(layer, "w_up"), weights.layerTensor(layer, "w_up")));       // [T, ffn]
+            String silu = g.op("Mul", gate, g.op("Sigmoid", gate));
+            return g.op("MatMul", g.op("Mul", silu, up), g.weight(layer(layer, "w_down"), weights.layerTensor(layer, "w_down")));
+        }
+        String hidden = gelu(g, linear(g, x, layer, "fc", "fc_bias"));                              // [T, ffn]
+        return linear(g, hidden, layer, "proj", "proj_bias");                                        // [T, d]
+    }
+
+    /** GPT-2's tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    private static String gelu(OnnxGraph g, String x) {
+        String cube = g.op("Mul", g.op("Mul", x, x), x);
+        String inner = g.op("Mul", g.op("Add", x, g.op("Mul", cube, g.scalar(0.044715f))),
+                g.scalar((float) Math.sqrt(2.0 / Math.PI)));
+        String halfX = g.op("Mul", x, g.scalar(0.5f));
+        return g.op("Mul", halfX, g.op("Add", g.op("Tanh", inner), g.scalar(1f)));
+    }
+
+    /** cos and sin of position * theta^(-2i/hd), shaped [T, 1, hd/2, 1] to broadcast over heads and pairs. */
+    private String[] ropeTables(OnnxGraph g, String positions) {
+        int half = config.headDim() / 2;
+        float[] inverseFrequency = new float[half];
+        for (int i = 0; i < half; i++) {
+            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * i / config.headDim()));
+        }
+        String pos = g.op("Unsqueeze", g.opWith("Cast", new String[] {positions}, Attribute.of("to", 1L)), g.ints(1)); // [T, 1]
+        String angles = g.op("Mul", pos, g.constant(inverseFrequency, 1, half));                       // [T, hd/2]
+        String shape = g.ints(-1, 1, half, 1);
+        return new String[] {g.op("Reshape", g.op("Cos", angles), shape), g.op("Reshape", g.op("Sin", angles), shape)};
+    }
+
+    /** Rotates the interleaved pairs (0,1), (2,3), ... of every head, as llama2.c does. */
+    private String rope(OnnxGraph g, String x, String[] cosSin) {
+        int hd = config.headDim();
+        String pairs = g.op("Reshape", x, g.ints(0, 0, hd / 2, 2));                                  // [T, H, hd/2, 2]
+        String[] parts = g.opMulti("Split", new String[] {pairs}, new String[] {g.fresh("even"), g.fresh("odd")},
+                Attribute.of("axis", -1L));                                                          // 2 x [T, H, hd/2, 1]
+        String cos = cosSin[0];
+        String sin = cosSin[1];
+        String even = g.op("Sub", g.op("Mul", parts[0], cos), g.op("Mul", parts[1], sin));
+        String odd = g.op("Add", g.op("Mul", parts[0], sin), g.op("Mul", parts[1], cos));
+        String rotated = g.opWith("Concat", new String[] {even, odd}, Attribute.of("axis", -1L));     // [T, H, hd/2, 2]
+        return g.op("Reshape", rotated, g.ints(0, 0, hd));                                            // [T, H, hd]
+    }
+
+}
