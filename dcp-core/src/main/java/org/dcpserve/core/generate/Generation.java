@@ -1,0 +1,29 @@
+package org.dcpserve.core.generate;
+
+import java.util.List;
+
+/**
+ * The outcome of one generation.
+ *
+ * @param text         the generated continuation (without the prompt)
+ * @param prompt       the prompt tokens as fed to the model (after BOS and truncation)
+ * @param tokens       the generated tokens, EOS included when it ended the generation
+ * @param finishReason why it stopped
+ * @param seed         the seed used for sampling
+ * @param timings      where the time went
+ */
+public record Generation(String text, List<GeneratedToken> prompt, List<GeneratedToken> tokens,
+                         FinishReason finishReason, long seed, Timings timings) {
+
+    /**
+     * @param prefillNanos time to feed the prompt and get the first logits
+     * @param decodeNanos  time of all later forward passes and sampling
+     */
+    public record Timings(long prefillNanos, long decodeNanos) {
+
+        /** Generated tokens per second after the first one (the decode rate). */
+        public double decodeTokensPerSecond(int generatedTokens) {
+            return generatedTokens <= 1 || decodeNanos == 0 ? 0 : (generatedTokens - 1) * 1e9 / decodeNanos;
+        }
+    }
+}

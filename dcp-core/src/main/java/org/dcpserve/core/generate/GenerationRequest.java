@@ -1,0 +1,24 @@
+package org.dcpserve.core.generate;
+
+import java.util.List;
+
+/**
+ * One text generation.
+ *
+ * @param prompt       the text to continue
+ * @param maxNewTokens most tokens to generate
+ * @param sampling     how tokens are chosen
+ * @param stop         generation ends once the text contains one of these (the stop text is kept)
+ * @param truncate     when not null, keep only the last {@code truncate} prompt tokens instead of refusing a
+ *                     prompt that does not fit
+ */
+public record GenerationRequest(String prompt, int maxNewTokens, SamplingParams sampling, List<String> stop,
+                                Integer truncate) {
+
+    public GenerationRequest {
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("max_new_tokens must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.dcpserve.core.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.tokenizer.Tokenizer;
+
+/** Text in, text out: tokenization, prefill, the decode loop, sampling and stop conditions. */
+public final class TextGenerator {
+
+    private final OnnxTransformer model;
+    private final Tokenizer tokenizer;
+    private final ModelConfig config;
+
+    public TextGenerator(OnnxTransformer model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.config = model.config();
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The prompt's token ids as they will be fed: BOS (if the model uses one) + encoded text, truncated if asked. */
+    public int[] promptTokens(GenerationRequest request) {
+        int[] text = tokenizer.encode(request.prompt());
+        Integer bos = config.tokenizer().bosId();
+        int[] tokens = bos == null ? text : prepend(bos, text);
+        if (text.length == 0) {
+            throw new InvalidPromptException("the prompt encodes to no tokens; give some text in 'inputs'");
+        }
+        int budget = config.contextLength() - request.maxNewTokens();
+        if (budget < 1) {
+            throw new InvalidPromptException("max_new_tokens is " + request.maxNewTokens()
+                    + " but the model's context length is " + config.contextLength()
+                    + "; ask for at most " + (config.contextLength() - 1) + " new tokens");
+        }
+        if (request.truncate() != null && tokens.length > Math.min(request.truncate(), budget)) {
+            return Arrays.copyOfRange(tokens, tokens.length - Math.min(request.truncate(), budget), tokens.length);
+        }
+        if (tokens.length > budget) {
+            throw new InvalidPromptException("the prompt has " + tokens.length + " tokens and max_new_tokens is "
+                    + request.maxNewTokens() + ", together more than the model's context length of "
+                    + config.contextLength() + "; shorten the prompt, lower max_new_tokens, or set parameters.truncate");
+        }
+        return tokens;
+    }
+
+    public Generation generate(GenerationRequest request, TokenListener listener) {
+        int[] prompt = promptTokens(request);
+        Sampler sampler = new Sampler(request.sampling());
+        Sequence sequence = new Sequence(model);
+        StopCondition stop = new StopCondition(request.stop());
+        List<GeneratedToken> generated = new ArrayList<>();
+        int[] all = Arrays.copyOf(prompt, prompt.length + request.maxNewTokens());
+        String promptText = tokenizer.decode(prompt);
+        String emitted = "";
+
+        long start = System.nanoTime();
+        float[] logits = sequence.forward(prompt);
+        long prefillNanos = System.nanoTime() - start;
+        FinishReason reason = FinishReason.LENGTH;
+        String text = "";
+        for (int step = 0; step < request.maxNewTokens(); step++) {
+            int token = sampler.next(logits);
+            int position = prompt.length + step;
+            all[position] = token;
+            boolean eos = token == config.tokenizer().eosId();
+            GeneratedToken generatedToken = new GeneratedToken(token, tokenizer.tokenText(token), position,
+                    Sampler.logProbability(logits, token), eos || isBos(token));
+            generated.add(generatedToken);
+            if (eos) {
+                listener.onToken(generatedToken, "");
+                reason = FinishReason.EOS_TOKEN;
+                break;
+            }
+            text = continuation(promptText, Arrays.copyOf(all, position + 1));
+            int stopEnd = stop.endOfFirstMatch(text);
+            if (stopEnd >= 0) {
+                text = text.substring(0, stopEnd);
+            }
+            String stable = text.endsWith("\uFFFD") ? emitted : text;
+            listener.onToken(generatedToken, stable.substring(Math.min(emitted.length(), stable.length())));
+            emitted = stable;
+            if (stopEnd >= 0) {
+                reason = FinishReason.STOP_SEQUENCE;
+                break;
+            }
+            if (step + 1 < request.maxNewTokens()) {
+                logits = sequence.forward(token);
+            }
+        }
+        long decodeNanos = System.nanoTime() - start - prefillNanos;
+        return new Generation(text, promptTokens(prompt), generated, reason, request.sampling().seed(),
+                new Generation.Timings(prefillNanos, decodeNanos));
+    }
+
+    /** Text of the generated part: decoding the whole sequence keeps word-boundary spaces right. */
+    private String continuation(String promptText, int[] tokens) {
+        String full = tokenizer.decode(tokens);
+        return full.startsWith(promptText) ? full.substring(promptText.length())
+                : tokenizer.decode(Arrays.copyOfRange(tokens, tokens.length - 1, tokens.length));
+    }
+
+    private List<GeneratedToken> promptTokens(int[] prompt) {
+        List<GeneratedToken> tokens = new ArrayList<>(prompt.length);
+        for (int i = 0; i < prompt.length; i++) {
+            tokens.add(new GeneratedToken(prompt[i], tokenizer.tokenText(prompt[i]), i, Float.NaN,
+                    isBos(prompt[i]) || prompt[i] == config.tokenizer().eosId()));
+        }
+        return tokens;
+    }
+
+    private boolean isBos(int token) {
+        Integer bos = config.tokenizer().bosId();
+        return bos != null && bos == token;
+    }
+
+    private static int[] prepend(int first, int[] rest) {
+        int[] out = new int[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
+    }
+
+    /** Finds the earliest stop string in the generated text. */
+    private record StopCondition(List<String> stops) {
+
+        /** Index just past the first stop string found in {@code text}, or -1. */
+        int endOfFirstMatch(String text) {
+            int best = -1;
+            for (String stop : stops) {
+                int at = stop.isEmpty() ? -1 : text.indexOf(stop);
+                if (at >= 0 && (best < 0 || at + stop.length() < best)) {
+                    best = at + stop.length();
+                }
+            }
+            return best;
+        }
+    }
+}

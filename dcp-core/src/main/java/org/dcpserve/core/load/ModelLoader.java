@@ -1,0 +1,67 @@
+package org.dcpserve.core.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dcpserve.core.importer.HuggingFaceGpt2Importer;
+import org.dcpserve.core.importer.ImportedModel;
+import org.dcpserve.core.importer.Llama2cImporter;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelPackage;
+import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.tokenizer.Gpt2Tokenizer;
+import org.dcpserve.core.tokenizer.Llama2cTokenizer;
+import org.dcpserve.core.tokenizer.Tokenizer;
+
+/**
+ * Resolves one path to a servable model: a model package directory, a llama2.c checkpoint (tokenizer
+ * beside it) or a Hugging Face GPT-2 directory. Checkpoints are imported and their graphs built in memory.
+ */
+public final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    public static ModelSource load(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException("model not found: " + path.toAbsolutePath().normalize());
+        }
+        String name = path.toAbsolutePath().normalize().getFileName().toString();
+        if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
+            ModelConfig config = ModelPackage.readConfig(path);
+            return new ModelSource(name, ModelSource.Kind.MODEL_PACKAGE, config,
+                    tokenizer(config, path.resolve(ModelPackage.TOKENIZER_FILE)), GraphSet.inDirectory(path));
+        }
+        if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
+            return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path));
+        }
+        if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
+            return imported(name, ModelSource.Kind.LLAMA2C_CHECKPOINT, Llama2cImporter.load(path));
+        }
+        throw new IOException(path + " is neither a model package (directory with config.json), a Hugging Face"
+                + " GPT-2 directory (config.json + model.safetensors) nor a llama2.c checkpoint");
+    }
+
+    /** Imports a checkpoint and writes it as a model package. */
+    public static ModelConfig importToPackage(Path checkpoint, Path packageDirectory) throws IOException {
+        ImportedModel model = Files.isDirectory(checkpoint)
+                ? HuggingFaceGpt2Importer.load(checkpoint)
+                : Llama2cImporter.load(checkpoint);
+        ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
+        return model.config();
+    }
+
+    private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model) throws IOException {
+        return new ModelSource(name, kind, model.config(), tokenizer(model.config(), model.tokenizerFile()),
+                GraphSet.build(model.config(), model.weights()));
+    }
+
+    /** The tokenizer a config names; {@code file} is where a file-based tokenizer lives. */
+    public static Tokenizer tokenizer(ModelConfig config, Path file) throws IOException {
+        return switch (config.tokenizer().kind()) {
+            case ModelConfig.TokenizerSpec.LLAMA2C -> Llama2cTokenizer.load(file);
+            case ModelConfig.TokenizerSpec.GPT2 -> new Gpt2Tokenizer();
+            default -> throw new IOException("unknown tokenizer kind '" + config.tokenizer().kind() + "'");
+        };
+    }
+}

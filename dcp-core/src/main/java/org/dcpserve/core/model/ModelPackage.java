@@ -1,0 +1,120 @@
+package org.dcpserve.core.model;
+
+import ai.onnx.proto.OnnxMl;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.onnx.TransformerGraphs;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A model package: a directory holding {@code config.json}, the tokenizer file (if the tokenizer
+ * needs one) and the ONNX sub-graphs, with the weights inside them as named initializers. This class
+ * is the one place that knows the layout.
+ */
+public final class ModelPackage {
+
+    public static final String CONFIG_FILE = "config.json";
+    public static final String TOKENIZER_FILE = "tokenizer.bin";
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private ModelPackage() {
+    }
+
+    /** True when {@code directory} holds a model package (a config.json with a format_version). */
+    public static boolean isPackage(Path directory) {
+        Path config = directory.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(config)) {
+            return false;
+        }
+        try {
+            return JSON.readTree(config.toFile()).has("format_version");
+        } catch (JacksonException e) {
+            return false;
+        }
+    }
+
+    /** Writes config, tokenizer and graphs into {@code directory} (created if needed). */
+    public static void write(Path directory, ModelConfig config, ModelWeights weights, Path tokenizerFile)
+            throws IOException {
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve(CONFIG_FILE), JSON.writeValueAsString(config) + "\n");
+        if (tokenizerFile != null) {
+            Files.copy(tokenizerFile, directory.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+        TransformerGraphs graphs = new TransformerGraphs(config, weights);
+        Files.write(directory.resolve(GraphSet.embeddingFile()), graphs.embedding().toByteArray());
+        for (int layer = 0; layer < config.layers(); layer++) {
+            Files.write(directory.resolve(GraphSet.projectionFile(layer)), graphs.projection(layer).toByteArray());
+            Files.write(directory.resolve(GraphSet.attentionFile(layer)), graphs.attention(layer).toByteArray());
+        }
+        Files.write(directory.resolve(GraphSet.headFile()), graphs.head().toByteArray());
+    }
+
+    public static ModelConfig readConfig(Path directory) throws IOException {
+        Path file = directory.resolve(CONFIG_FILE);
+        try {
+            ModelConfig config = JSON.readValue(file.toFile(), ModelConfig.class);
+            if (config.formatVersion() != ModelConfig.FORMAT_VERSION) {
+                throw new IOException(file + ": format_version " + config.formatVersion()
+                        + " is not supported (this build reads " + ModelConfig.FORMAT_VERSION + ")");
+            }
+            return config;
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new IOException(file + ": not a valid model config: " + e.getMessage(), e);
+        }
+    }
+
+    public static String toJson(ModelConfig config) {
+        return JSON.writeValueAsString(config);
+    }
+
+    /** The weights stored in a package's graphs, under their canonical names (for fine-tuning and inspection). */
+    public static ModelWeights readWeights(Path directory) throws IOException {
+        ModelConfig config = readConfig(directory);
+        List<String> files = new ArrayList<>(List.of(GraphSet.embeddingFile(), GraphSet.headFile()));
+        for (int layer = 0; layer < config.layers(); layer++) {
+            files.add(GraphSet.projectionFile(layer));
+            files.add(GraphSet.attentionFile(layer));
+        }
+        ModelWeights weights = new ModelWeights();
+        for (String file : files) {
+            OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(directory.resolve(file)));
+            for (OnnxMl.TensorProto tensor : model.getGraph().getInitializerList()) {
+                if (isCanonical(tensor.getName())) {
+                    weights.put(tensor.getName(), toFloatTensor(tensor));
+                }
+            }
+        }
+        return weights;
+    }
+
+    private static boolean isCanonical(String name) {
+        return name.startsWith("layers.") || name.equals(ModelWeights.TOK_EMBEDDINGS)
+                || name.equals(ModelWeights.POS_EMBEDDINGS) || name.startsWith(ModelWeights.FINAL_NORM + ".")
+                || name.equals(ModelWeights.LM_HEAD);
+    }
+
+    private static FloatTensor toFloatTensor(OnnxMl.TensorProto tensor) {
+        int[] shape = tensor.getDimsList().stream().mapToInt(Long::intValue).toArray();
+        ByteBuffer raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] data = new float[raw.remaining() / Float.BYTES];
+        raw.asFloatBuffer().get(data);
+        return new FloatTensor(data, shape);
+    }
+}
