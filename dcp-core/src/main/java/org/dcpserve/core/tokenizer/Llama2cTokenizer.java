@@ -1,0 +1,227 @@
+package org.dcpserve.core.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SentencePiece-style BPE tokenizer of llama2.c, read from its {@code tokenizer.bin} format and
+ * encoding/decoding exactly as llama2.c's {@code run.c} does, so a model trained with that
+ * tokenizer sees the same ids here.
+ *
+ * <p>File format (little-endian): {@code int32 max_token_length}, then per token {@code float32 score,
+ * int32 length, length bytes}. The file holds no token count: llama2.c takes it from the checkpoint,
+ * so here the tokens simply run to the end of the file. Ids 1 and 2 are BOS and EOS, and ids 3..258 are
+ * the byte-fallback pieces {@code <0x00>..<0xFF>}.
+ *
+ * <p>Immutable and thread-safe: all state is built in the constructor and never changed.
+ */
+public final class Llama2cTokenizer implements Tokenizer {
+
+    public static final int BOS = 1;
+    public static final int EOS = 2;
+    /** Byte {@code b} without a piece of its own is encoded as id {@code b + BYTE_OFFSET}. */
+    private static final int BYTE_OFFSET = 3;
+
+    private final byte[][] pieces;
+    private final float[] scores;
+    /** Raw byte of each {@code <0xNN>} piece, or -1: decode emits such pieces as that single byte. */
+    private final int[] rawBytes;
+    /**
+     * Piece to id. Keys are the piece bytes as ISO-8859-1 strings, which maps bytes to chars one to
+     * one: lookups are byte-exact, and concatenating two keys gives the key of the merged piece.
+     */
+    private final Map<String, Integer> ids;
+
+    private Llama2cTokenizer(byte[][] pieces, float[] scores) {
+        this.pieces = pieces;
+        this.scores = scores;
+        this.rawBytes = new int[pieces.length];
+        this.ids = new HashMap<>(pieces.length * 2);
+        for (int id = pieces.length - 1; id >= 0; id--) {
+            // Going backwards keeps the lowest id when a piece is listed twice.
+            ids.put(key(pieces[id]), id);
+            rawBytes[id] = byteFallbackValue(pieces[id]);
+        }
+    }
+
+    /** Reads a llama2.c {@code tokenizer.bin}; a truncated or corrupt file fails with a one-line message. */
+    public static Llama2cTokenizer load(Path file) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        if (buf.remaining() < Integer.BYTES) {
+            throw new IOException("tokenizer " + file + ": too short for the max_token_length header ("
+                    + buf.remaining() + " bytes)");
+        }
+        buf.getInt(); // max_token_length only sizes llama2.c's C buffers; nothing to do with it here
+        List<byte[]> pieces = new ArrayList<>();
+        List<Float> scores = new ArrayList<>();
+        while (buf.hasRemaining()) {
+            int id = pieces.size();
+            try {
+                float score = buf.getFloat();
+                int length = buf.getInt();
+                if (length < 0) {
+                    throw new IOException("tokenizer " + file + ": token " + id + " has negative length " + length);
+                }
+                byte[] piece = new byte[length];
+                buf.get(piece);
+                pieces.add(piece);
+                scores.add(score);
+            } catch (BufferUnderflowException e) {
+                throw new IOException("tokenizer " + file + ": token " + id + " is truncated at end of file");
+            }
+        }
+        if (pieces.size() <= EOS) {
+            throw new IOException("tokenizer " + file + ": has " + pieces.size() + " tokens, needs at least BOS and EOS");
+        }
+        float[] scoreArray = new float[scores.size()];
+        for (int i = 0; i < scoreArray.length; i++) {
+            scoreArray[i] = scores.get(i);
+        }
+        return new Llama2cTokenizer(pieces.toArray(byte[][]::new), scoreArray);
+    }
+
+    /**
+     * Encodes as llama2.c does, without BOS: a dummy-prefix {@code " "} symbol, then one symbol per
+     * code point (its piece, or one byte-fallback id per UTF-8 byte), then repeatedly the adjacent
+     * pair whose merged piece scores highest is merged (leftmost on ties) until no pair merges.
+     */
+    @Override
+    public int[] encode(String text) {
+        if (text.isEmpty()) {
+            return new int[0];
+        }
+        List<Integer> symbols = new ArrayList<>();
+        appendCodePoint(' ', symbols); // the dummy prefix: SentencePiece treats text as starting a word
+        text.codePoints().forEach(cp -> appendCodePoint(cp, symbols));
+        int[] tokens = symbols.stream().mapToInt(Integer::intValue).toArray();
+        int n = tokens.length;
+
+        // mergeId[i] / mergeScore[i] describe merging tokens[i] with tokens[i + 1]; only the pairs next
+        // to a merge change, so each round is a cheap scan of floats instead of n string lookups.
+        int[] mergeId = new int[n];
+        float[] mergeScore = new float[n];
+        for (int i = 0; i + 1 < n; i++) {
+            scorePair(tokens, i, mergeId, mergeScore);
+        }
+        while (true) {
+            int best = -1;
+            for (int i = 0; i + 1 < n; i++) {
+                if (mergeId[i] >= 0 && (best < 0 || mergeScore[i] > mergeScore[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                return Arrays.copyOf(tokens, n);
+            }
+            tokens[best] = mergeId[best];
+            int tail = n - best - 2; // entries after the consumed right-hand token
+            System.arraycopy(tokens, best + 2, tokens, best + 1, tail);
+            System.arraycopy(mergeId, best + 2, mergeId, best + 1, tail);
+            System.arraycopy(mergeScore, best + 2, mergeScore, best + 1, tail);
+            n--;
+            if (best > 0) {
+                scorePair(tokens, best - 1, mergeId, mergeScore);
+            }
+            if (best + 1 < n) {
+                scorePair(tokens, best, mergeId, mergeScore);
+            }
+        }
+    }
+
+    private void appendCodePoint(int codePoint, List<Integer> symbols) {
+        // A lone surrogate (not valid Unicode) is encoded by the JDK as '?', like String.getBytes does.
+        byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+        Integer id = ids.get(key(utf8));
+        if (id != null) {
+            symbols.add(id);
+            return;
+        }
+        for (byte b : utf8) {
+            int fallback = (b & 0xFF) + BYTE_OFFSET;
+            if (fallback >= pieces.length) {
+                throw new IllegalArgumentException("cannot encode U+" + Integer.toHexString(codePoint).toUpperCase()
+                        + ": no piece for it and the vocabulary has no byte fallback");
+            }
+            symbols.add(fallback);
+        }
+    }
+
+    private void scorePair(int[] tokens, int i, int[] mergeId, float[] mergeScore) {
+        Integer merged = ids.get(key(pieces[tokens[i]]) + key(pieces[tokens[i + 1]]));
+        mergeId[i] = merged == null ? -1 : merged;
+        mergeScore[i] = merged == null ? 0f : scores[merged];
+    }
+
+    /**
+     * Decodes as llama2.c does: BOS and EOS produce no text, the piece right after BOS loses its
+     * leading (dummy-prefix) space, and {@code <0xNN>} pieces become raw bytes. Without a leading BOS
+     * the first space is kept, so decodes of consecutive chunks of a generation concatenate correctly.
+     */
+    @Override
+    public String decode(int[] tokenIds) {
+        var bytes = new ByteArrayOutputStream();
+        int previous = -1;
+        for (int id : tokenIds) {
+            checkId(id);
+            if (id != BOS && id != EOS) {
+                if (rawBytes[id] >= 0) {
+                    bytes.write(rawBytes[id]);
+                } else {
+                    byte[] piece = pieces[id];
+                    int skip = previous == BOS && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
+                    bytes.write(piece, skip, piece.length - skip);
+                }
+            }
+            previous = id;
+        }
+        // new String(..., UTF_8) replaces malformed or truncated sequences with U+FFFD
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String tokenText(int id) {
+        checkId(id);
+        return switch (id) {
+            case BOS -> "<s>"; // stored as "\n<s>\n" in the file
+            case EOS -> "</s>";
+            default -> new String(pieces[id], StandardCharsets.UTF_8);
+        };
+    }
+
+    @Override
+    public int vocabSize() {
+        return pieces.length;
+    }
+
+    private void checkId(int id) {
+        if (id < 0 || id >= pieces.length) {
+            throw new IllegalArgumentException("token id " + id + " outside vocabulary of " + pieces.length);
+        }
+    }
+
+    private static String key(byte[] piece) {
+        return new String(piece, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The byte a {@code <0xNN>} piece stands for, or -1 for any other piece. */
+    private static int byteFallbackValue(byte[] piece) {
+        String text = key(piece);
+        if (text.length() != 6 || !text.startsWith("<0x") || text.charAt(5) != '>') {
+            return -1;
+        }
+        int high = Character.digit(text.charAt(3), 16);
+        int low = Character.digit(text.charAt(4), 16);
+        return high < 0 || low < 0 ? -1 : high * 16 + low;
+    }
+}
