@@ -1,0 +1,96 @@
+package org.dcpserve.core.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dcpserve.core.engine.ExecutionProvider;
+import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.RandomModels;
+import org.dcpserve.core.model.Architecture;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.tokenizer.Gpt2Tokenizer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Sampling, stop conditions and limits, on a small random GPT-2 with the real GPT-2 tokenizer. */
+class TextGeneratorTest {
+
+    private static OnnxTransformer model;
+    private static TextGenerator generator;
+
+    @BeforeAll
+    static void load() {
+        ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 1, 16, 2, 2, 32,
+                Gpt2Tokenizer.VOCAB_SIZE, 48, 1e-5f, 0f,
+                new ModelConfig.TokenizerSpec("gpt2", null, Gpt2Tokenizer.EOS_ID), null, null);
+        model = new OnnxTransformer(config, GraphSet.build(config, RandomModels.weights(config, 5)), ExecutionProvider.CPU);
+        generator = new TextGenerator(model, new Gpt2Tokenizer());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static Generation generate(String prompt, int tokens, SamplingParams sampling, List<String> stop) {
+        return generator.generate(new GenerationRequest(prompt, tokens, sampling, stop, null), TokenListener.NONE);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameTextAndAnotherSeedAnother() {
+        SamplingParams hot = new SamplingParams(1.5f, 0, 1f, 1234);
+        Generation first = generate("The cat", 16, hot, List.of());
+        Generation again = generate("The cat", 16, hot, List.of());
+        Generation other = generate("The cat", 16, new SamplingParams(1.5f, 0, 1f, 99), List.of());
+        assertThat(again.text()).isEqualTo(first.text());
+        assertThat(ids(other)).isNotEqualTo(ids(first));
+    }
+
+    @Test
+    void topKOfOneAndATinyTopPAreGreedy() {
+        List<Integer> greedy = ids(generate("Hello there", 12, SamplingParams.greedy(), List.of()));
+        assertThat(ids(generate("Hello there", 12, new SamplingParams(2f, 1, 1f, 7), List.of()))).isEqualTo(greedy);
+        assertThat(ids(generate("Hello there", 12, new SamplingParams(2f, 0, 1e-6f, 7), List.of()))).isEqualTo(greedy);
+    }
+
+    @Test
+    void aStopStringEndsTheTextRightAfterIt() {
+        Generation full = generate("Numbers:", 30, SamplingParams.greedy(), List.of());
+        String stop = full.text().substring(5, 7);
+        Generation stopped = generate("Numbers:", 30, SamplingParams.greedy(), List.of(stop));
+        assertThat(stopped.finishReason()).isEqualTo(FinishReason.STOP_SEQUENCE);
+        assertThat(stopped.text()).endsWith(stop).isEqualTo(full.text().substring(0, full.text().indexOf(stop) + stop.length()));
+    }
+
+    @Test
+    void streamedDeltasAddUpToTheText() {
+        List<String> deltas = new ArrayList<>();
+        Generation generation = generator.generate(new GenerationRequest("Once", 20,
+                new SamplingParams(1f, 0, 1f, 3), List.of(), null), (token, delta) -> deltas.add(delta));
+        assertThat(deltas).hasSize(generation.tokens().size());
+        assertThat(String.join("", deltas)).isEqualTo(generation.text());
+    }
+
+    @Test
+    void promptsThatDoNotFitAreRefusedUnlessTruncationIsAsked() {
+        String longPrompt = "word ".repeat(60);
+        assertThatThrownBy(() -> generate(longPrompt, 5, SamplingParams.greedy(), List.of()))
+                .isInstanceOf(InvalidPromptException.class)
+                .hasMessageContaining("context length of 48");
+        assertThatThrownBy(() -> generate("hi", 48, SamplingParams.greedy(), List.of()))
+                .isInstanceOf(InvalidPromptException.class)
+                .hasMessageContaining("max_new_tokens is 48");
+        Generation truncated = generator.generate(new GenerationRequest(longPrompt, 5, SamplingParams.greedy(),
+                List.of(), 10), TokenListener.NONE);
+        assertThat(truncated.prompt()).hasSize(10);
+        assertThat(truncated.tokens()).hasSize(5);
+    }
+
+    private static List<Integer> ids(Generation generation) {
+        return generation.tokens().stream().map(GeneratedToken::id).toList();
+    }
+}
