@@ -1,6 +1,5 @@
 package org.dcpserve.server.model;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,7 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("dcp")
 public record DcpProperties(
-        Path model,
+        String model,
         @DefaultValue("cpu") ExecutionProvider executionProvider,
         @DefaultValue("2") int maxConcurrent,
         @DefaultValue("30s") Duration maxQueueWait) {

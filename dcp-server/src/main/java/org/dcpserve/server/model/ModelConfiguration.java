@@ -2,6 +2,7 @@ package org.dcpserve.server.model;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.load.ModelLoader;
@@ -19,13 +20,13 @@ class ModelConfiguration {
 
     @Bean
     ModelSource modelSource(DcpProperties properties) {
-        if (properties.model() == null) {
+        if (properties.model() == null || properties.model().isBlank()) {
             throw new ModelLoadException("no model configured: set dcp.model to a model package, a llama2.c"
                     + " checkpoint or a Hugging Face GPT-2 directory");
         }
         try {
             long start = System.nanoTime();
-            ModelSource source = ModelLoader.load(properties.model());
+            ModelSource source = ModelLoader.load(Path.of(properties.model()));
             log.info("Loaded {} ({}, {} layers, d_model {}, context {}) in {} ms", source.name(), source.kind(),
                     source.config().layers(), source.config().dModel(), source.config().contextLength(),
                     (System.nanoTime() - start) / 1_000_000);
