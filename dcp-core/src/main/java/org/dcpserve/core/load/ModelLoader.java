@@ -23,9 +23,7 @@ public final class ModelLoader {
     }
 
     public static ModelSource load(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            throw new IOException("model not found: " + path.toAbsolutePath().normalize());
-        }
+        requireExists(path);
         String name = path.toAbsolutePath().normalize().getFileName().toString();
         if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
             ModelConfig config = ModelPackage.readConfig(path);
@@ -44,11 +42,18 @@ public final class ModelLoader {
 
     /** Imports a checkpoint and writes it as a model package. */
     public static ModelConfig importToPackage(Path checkpoint, Path packageDirectory) throws IOException {
+        requireExists(checkpoint);
         ImportedModel model = Files.isDirectory(checkpoint)
                 ? HuggingFaceGpt2Importer.load(checkpoint)
                 : Llama2cImporter.load(checkpoint);
         ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
         return model.config();
+    }
+
+    private static void requireExists(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException("model not found: " + path.toAbsolutePath().normalize());
+        }
     }
 
     private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model) throws IOException {

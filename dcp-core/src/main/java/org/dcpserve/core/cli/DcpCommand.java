@@ -1,0 +1,25 @@
+package org.dcpserve.core.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The dcp command-line tool: model import and benchmarks, without the service. */
+@Command(name = "dcp", mixinStandardHelpOptions = true, version = "dcp-serve 0.1",
+        description = "Dynamic Context Pruning tools.",
+        subcommands = {ImportCommand.class, BenchCommand.class})
+public final class DcpCommand {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command; errors print as one line on stderr, never as a stack trace. */
+    public static int execute(String... args) {
+        return new CommandLine(new DcpCommand())
+                .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+                    commandLine.getErr().println("dcp " + commandLine.getCommandName() + ": " + exception.getMessage());
+                    return 1;
+                })
+                .execute(args);
+    }
+}
