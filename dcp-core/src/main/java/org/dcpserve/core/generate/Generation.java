@@ -1,6 +1,7 @@
 package org.dcpserve.core.generate;
 
 import java.util.List;
+import org.dcpserve.core.pruning.PruningReport;
 
 /**
  * The outcome of one generation.
@@ -11,9 +12,10 @@ import java.util.List;
  * @param finishReason why it stopped
  * @param seed         the seed used for sampling
  * @param timings      where the time went
+ * @param pruning      what the pruning policy dropped, per layer, and what the caches hold
  */
 public record Generation(String text, List<GeneratedToken> prompt, List<GeneratedToken> tokens,
-                         FinishReason finishReason, long seed, Timings timings) {
+                         FinishReason finishReason, long seed, Timings timings, PruningReport pruning) {
 
     /**
      * @param prefillNanos time to feed the prompt and get the first logits

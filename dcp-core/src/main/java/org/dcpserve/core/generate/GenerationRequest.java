@@ -11,14 +11,21 @@ import java.util.List;
  * @param stop         generation ends once the text contains one of these (the stop text is kept)
  * @param truncate     when not null, keep only the last {@code truncate} prompt tokens instead of refusing a
  *                     prompt that does not fit
+ * @param pruning      true: prune with the model's DCP gates; false: run densely; null: prune when the
+ *                     model has gates
  */
 public record GenerationRequest(String prompt, int maxNewTokens, SamplingParams sampling, List<String> stop,
-                                Integer truncate) {
+                                Integer truncate, Boolean pruning) {
 
     public GenerationRequest {
         stop = stop == null ? List.of() : List.copyOf(stop);
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("max_new_tokens must be at least 1");
         }
+    }
+
+    public GenerationRequest(String prompt, int maxNewTokens, SamplingParams sampling, List<String> stop,
+                             Integer truncate) {
+        this(prompt, maxNewTokens, sampling, stop, truncate, null);
     }
 }
