@@ -1,27 +1,40 @@
 package org.dcpserve.core.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.pruning.DropEvent;
+import org.dcpserve.core.pruning.PruningPolicy;
+import org.dcpserve.core.pruning.PruningReport;
 
 /**
- * One sequence being generated: its per-layer KV caches and the forward pass that feeds new tokens
- * through the sub-graphs. Not thread-safe; a sequence belongs to one request.
+ * One sequence being generated: its per-layer KV caches, the pruning policy that evicts from them,
+ * and the forward pass that feeds new tokens through the sub-graphs. Not thread-safe; a sequence
+ * belongs to one request.
  */
 public final class Sequence {
 
-    private static final float BLOCKED = Float.NEGATIVE_INFINITY;
-
     private final OnnxTransformer model;
     private final ModelConfig config;
+    private final LayerGate gate;
+    private final String policyName;
+    private final int rank;
     private final LayerKvCache[] caches;
+    private final List<DropEvent> drops = new ArrayList<>();
+    private int[] droppedAt = new int[64];
     private int length;
+    private int step;
 
-    public Sequence(OnnxTransformer model) {
+    public Sequence(OnnxTransformer model, PruningPolicy policy) {
         this.model = model;
         this.config = model.config();
+        this.gate = new LayerGate(policy);
+        this.policyName = policy.name();
+        this.rank = config.hasDcpGates() ? config.dcp().rank() : 0;
         this.caches = new LayerKvCache[config.layers()];
         for (int layer = 0; layer < caches.length; layer++) {
-            caches[layer] = new LayerKvCache(config.kvDim());
+            caches[layer] = new LayerKvCache(config.kvDim(), rank);
         }
     }
 
@@ -32,6 +45,11 @@ public final class Sequence {
 
     public LayerKvCache cache(int layer) {
         return caches[layer];
+    }
+
+    /** Every drop so far, in order. */
+    public List<DropEvent> drops() {
+        return List.copyOf(drops);
     }
 
     /** Feeds new tokens and returns the logits of the last one: [vocab]. */
@@ -58,29 +76,46 @@ public final class Sequence {
             ids[i] = tokens[i];
             positions[i] = length + i;
         }
-        float[] hidden = model.embed(ids, positions);                                 // [T, d]
+        float[] hidden = model.embed(ids, positions);                                     // [T, d]
         for (int layer = 0; layer < caches.length; layer++) {
-            OnnxTransformer.Projection projection = model.project(layer, hidden, positions);
+            OnnxTransformer.Projection p = model.project(layer, hidden, positions);     // q [T,H,hd], k/v [T,Hkv,hd]
             LayerKvCache cache = caches[layer];
             for (int i = 0; i < tokens.length; i++) {
-                cache.append(projection.k(), projection.v(), i * config.kvDim(), (int) positions[i]);
+                cache.append(p.k(), p.v(), p.kInt(), i, (int) positions[i]);
             }
-            hidden = model.attend(layer, hidden, projection.q(), cache, causalMask(cache, positions)); // [T, d]
+            int slots = cache.slotCount();
+            if (droppedAt.length < slots) {
+                droppedAt = new int[Math.max(slots, 2 * droppedAt.length)];
+            }
+            float[] mask = gate.vote(layer, step, cache, p.qInt(), rank, positions, droppedAt, drops); // [T, S]
+            hidden = model.attend(layer, hidden, p.q(), cache, mask);                    // [T, d]
+            LayerGate.evictDropped(cache, droppedAt, slots);
         }
         length += tokens.length;
+        step++;
         return hidden;
     }
 
-    /** mask[t, s] = 0 when slot s holds a token at or before the t-th new token's position, else -inf. */
-    private static float[] causalMask(LayerKvCache cache, long[] positions) {
-        int slots = cache.slotCount();
-        float[] mask = new float[positions.length * slots];
-        for (int t = 0; t < positions.length; t++) {
-            for (int s = 0; s < slots; s++) {
-                int position = cache.positionAt(s);
-                mask[t * slots + s] = position >= 0 && position <= positions[t] ? 0f : BLOCKED;
-            }
+    /** Per-layer counts, sparsity and cache bytes as they stand now. */
+    public PruningReport report() {
+        int[] dropped = new int[caches.length];
+        long[] maskedPairs = new long[caches.length];
+        for (DropEvent drop : drops) {
+            dropped[drop.layer()]++;
+            // Dropped by voter m, token j is masked for every query k in [m, length).
+            maskedPairs[drop.layer()] += length - drop.dropperPosition();
         }
-        return mask;
+        long causalPairs = (long) length * (length - 1) / 2;
+        List<PruningReport.LayerStats> layers = new ArrayList<>(caches.length);
+        double sparsity = 0;
+        long held = 0;
+        for (int layer = 0; layer < caches.length; layer++) {
+            LayerKvCache cache = caches[layer];
+            layers.add(new PruningReport.LayerStats(layer, cache.liveCount(), dropped[layer], cache.heldBytes()));
+            sparsity += causalPairs == 0 ? 0 : (double) maskedPairs[layer] / causalPairs / caches.length;
+            held += cache.heldBytes();
+        }
+        long dense = (long) length * caches.length * 2L * config.kvDim() * Float.BYTES;
+        return new PruningReport(policyName, layers, sparsity, held, dense, List.copyOf(drops));
     }
 }

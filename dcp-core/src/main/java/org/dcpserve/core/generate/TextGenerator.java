@@ -6,6 +6,9 @@ import java.util.List;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.pruning.DcpGatePolicy;
+import org.dcpserve.core.pruning.DensePolicy;
+import org.dcpserve.core.pruning.PruningPolicy;
 import org.dcpserve.core.tokenizer.Tokenizer;
 
 /** Text in, text out: tokenization, prefill, the decode loop, sampling and stop conditions. */
@@ -56,8 +59,9 @@ public final class TextGenerator {
 
     public Generation generate(GenerationRequest request, TokenListener listener) {
         int[] prompt = promptTokens(request);
+        PruningPolicy policy = policyFor(request.pruning());
         Sampler sampler = new Sampler(request.sampling());
-        Sequence sequence = new Sequence(model);
+        Sequence sequence = new Sequence(model, policy);
         StopCondition stop = new StopCondition(request.stop());
         List<GeneratedToken> generated = new ArrayList<>();
         int[] all = Arrays.copyOf(prompt, prompt.length + request.maxNewTokens());
@@ -100,7 +104,22 @@ public final class TextGenerator {
         }
         long decodeNanos = System.nanoTime() - start - prefillNanos;
         return new Generation(text, promptTokens(prompt), generated, reason, request.sampling().seed(),
-                new Generation.Timings(prefillNanos, decodeNanos));
+                new Generation.Timings(prefillNanos, decodeNanos), sequence.report());
+    }
+
+    /**
+     * The policy a request runs with: the model's DCP gate unless pruning is switched off or the model
+     * has no gates (a dense model).
+     */
+    public PruningPolicy policyFor(Boolean pruning) {
+        if (Boolean.FALSE.equals(pruning) || (pruning == null && !config.hasDcpGates())) {
+            return DensePolicy.INSTANCE;
+        }
+        if (!config.hasDcpGates()) {
+            throw new InvalidPromptException("this model has no DCP gates, so it cannot prune;"
+                    + " leave 'pruning' out or serve a model fine-tuned with DCP");
+        }
+        return new DcpGatePolicy(config.dcp());
     }
 
     /** Text of the generated part: decoding the whole sequence keeps word-boundary spaces right. */

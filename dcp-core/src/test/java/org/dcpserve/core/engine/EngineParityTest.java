@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
 import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,7 +33,7 @@ class EngineParityTest {
         double[][] expected = reference.logits(tokens);
 
         try (OnnxTransformer model = new OnnxTransformer(config, GraphSet.build(config, weights), ExecutionProvider.CPU)) {
-            Sequence sequence = new Sequence(model);
+            Sequence sequence = new Sequence(model, DensePolicy.INSTANCE);
             float[] prefill = sequence.forwardAll(java.util.Arrays.copyOf(tokens, promptLength));
             for (int i = 0; i < promptLength; i++) {
                 assertClose(prefill, i * config.vocabSize(), expected[i], "prefill position " + i);
@@ -50,7 +51,7 @@ class EngineParityTest {
     void refusesToGrowPastTheContextLength(ModelConfig config) {
         ModelWeights weights = RandomModels.weights(config, 1);
         try (OnnxTransformer model = new OnnxTransformer(config, GraphSet.build(config, weights), ExecutionProvider.CPU)) {
-            Sequence sequence = new Sequence(model);
+            Sequence sequence = new Sequence(model, DensePolicy.INSTANCE);
             sequence.forward(new int[config.contextLength()]);
             assertThatThrownBy(() -> sequence.forward(3))
                     .isInstanceOf(ContextLengthExceededException.class)

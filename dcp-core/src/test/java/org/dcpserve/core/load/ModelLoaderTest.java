@@ -18,6 +18,7 @@ import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,7 @@ class ModelLoaderTest {
         int[] tokens = {5, 17, 3, 44, 9, 0, 12, 30, 7, 7, 41, 2};
         double[][] expected = new ReferenceTransformer(source.config(), weights).logits(tokens);
         try (OnnxTransformer model = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU)) {
-            Sequence sequence = new Sequence(model);
+            Sequence sequence = new Sequence(model, DensePolicy.INSTANCE);
             sequence.forward(java.util.Arrays.copyOf(tokens, 4));
             for (int i = 4; i < tokens.length; i++) {
                 float[] logits = sequence.forward(tokens[i]);

@@ -1,0 +1,74 @@
+package org.dcpserve.core.engine;
+
+import java.util.Arrays;
+import java.util.List;
+import org.dcpserve.core.pruning.Ballot;
+import org.dcpserve.core.pruning.DropEvent;
+import org.dcpserve.core.pruning.PruningPolicy;
+
+/**
+ * Applies a pruning policy to one layer for one forward step, between the projection and the
+ * attention sub-graphs. The new tokens (already appended to the cache) vote in position order; a token
+ * dropped by voter m is masked for m and every later query and evicted once the step's attention ran.
+ * That is the hard cumulative product I[k, j] = prod_{m=j+1..k} Ibar[m, j] of method.md, for a prefill of
+ * many tokens and a decode step of one alike.
+ */
+final class LayerGate {
+
+    private static final float BLOCKED = Float.NEGATIVE_INFINITY;
+    private static final int NEVER = Integer.MAX_VALUE;
+
+    private final PruningPolicy policy;
+
+    LayerGate(PruningPolicy policy) {
+        this.policy = policy;
+    }
+
+    /**
+     * Collects the votes and returns the additive attention mask [T, S] of the new tokens over the cache;
+     * appends a drop event per dropped token and fills {@code droppedAt[slot]} (NEVER when kept).
+     */
+    float[] vote(int layer, int step, LayerKvCache cache, float[] interactionQueries, int rank, long[] positions,
+                 int[] droppedAt, List<DropEvent> drops) {
+        int slots = cache.slotCount();
+        Arrays.fill(droppedAt, 0, slots, NEVER);
+        int[] candidates = new int[slots];
+        boolean[] keep = new boolean[slots];
+        for (int t = 0; t < positions.length; t++) {
+            int voter = (int) positions[t];
+            int count = 0;
+            for (int s = 0; s < slots; s++) {
+                int position = cache.positionAt(s);
+                if (position >= 0 && position < voter && droppedAt[s] == NEVER) {
+                    candidates[count++] = s;
+                }
+            }
+            policy.vote(new Ballot(layer, voter, interactionQueries, t * rank, cache, candidates, count), keep);
+            for (int i = 0; i < count; i++) {
+                if (!keep[i]) {
+                    droppedAt[candidates[i]] = voter;
+                    drops.add(new DropEvent(layer, cache.positionAt(candidates[i]), step, voter));
+                }
+            }
+        }
+        float[] mask = new float[positions.length * slots];
+        for (int t = 0; t < positions.length; t++) {
+            for (int s = 0; s < slots; s++) {
+                int position = cache.positionAt(s);
+                boolean visible = position >= 0 && position <= positions[t] && droppedAt[s] > positions[t];
+                mask[t * slots + s] = visible ? 0f : BLOCKED;
+            }
+        }
+        return mask;
+    }
+
+    /** Evicts what this step dropped, then repacks the cache if it became too sparse. */
+    static void evictDropped(LayerKvCache cache, int[] droppedAt, int slots) {
+        for (int s = 0; s < slots; s++) {
+            if (droppedAt[s] != NEVER) {
+                cache.evict(s);
+            }
+        }
+        cache.repackIfFragmented();
+    }
+}
