@@ -14,6 +14,8 @@ public final class ReferenceTransformer {
 
     private final ModelConfig c;
     private final ModelWeights w;
+    /** After {@link #logits}: per layer, {@code <q_int[m], k_int[j]> / sqrt(r)} (without beta), when the model has gates. */
+    private double[][][] interactionScores;
 
     public ReferenceTransformer(ModelConfig config, ModelWeights weights) {
         this.c = config;
@@ -37,8 +39,12 @@ public final class ReferenceTransformer {
                 }
             }
         }
+        interactionScores = new double[c.layers()][][];
         for (int l = 0; l < c.layers(); l++) {
             double[][] normed = norm(x, ModelWeights.layer(l, "attn_norm"));
+            if (c.hasDcpGates()) {
+                interactionScores[l] = interactionScores(l, normed);
+            }
             double[][] attention = attention(l, normed, logKeep == null ? null : logKeep[l]);
             double[][] attnOut = linear(attention, ModelWeights.layer(l, "wo"), ModelWeights.layer(l, "bo"));
             add(x, attnOut);
@@ -84,6 +90,27 @@ public final class ReferenceTransformer {
             }
         }
         return out;
+    }
+
+    public double[][][] interactionScores() {
+        return interactionScores;
+    }
+
+    private double[][] interactionScores(int l, double[][] x) {
+        double[][] q = linear(x, ModelWeights.layer(l, "wq_int"), null);
+        double[][] k = linear(x, ModelWeights.layer(l, "wk_int"), null);
+        int r = c.dcp().rank();
+        double[][] scores = new double[x.length][x.length];
+        for (int m = 0; m < x.length; m++) {
+            for (int j = 0; j < m; j++) {
+                double dot = 0;
+                for (int e = 0; e < r; e++) {
+                    dot += q[m][e] * k[j][e];
+                }
+                scores[m][j] = dot / Math.sqrt(r);
+            }
+        }
+        return scores;
     }
 
     /** Rotates interleaved pairs (2p, 2p+1) of every head by position * theta^(-2p/hd). */
