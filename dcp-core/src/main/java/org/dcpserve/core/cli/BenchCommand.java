@@ -12,6 +12,9 @@ import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.core.pruning.PruningPolicies;
+import org.dcpserve.core.pruning.PruningPolicy;
+import org.dcpserve.core.pruning.PruningReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,6 +36,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", description = "measured runs after one warm-up (default: ${DEFAULT-VALUE})")
     int runs = 5;
 
+    @Option(names = "--policy", description = "dense, dcp or window:N (default: dcp for a gated model, else dense)")
+    String policy;
+
     @Option(names = "--provider", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
     ExecutionProvider provider = ExecutionProvider.CPU;
 
@@ -44,20 +50,23 @@ final class BenchCommand implements Callable<Integer> {
             double loadMs = (System.nanoTime() - start) / 1e6;
             TextGenerator generator = new TextGenerator(transformer, source.tokenizer());
             GenerationRequest request = new GenerationRequest(prompt, tokens, SamplingParams.greedy(), List.of(), null);
-            generator.generate(request, TokenListener.NONE);
+            PruningPolicy pruning = policy == null ? generator.policyFor(null) : PruningPolicies.parse(policy, source.config());
+            generator.generate(request, pruning, TokenListener.NONE);
             double prefillMs = 0;
             double tokensPerSecond = 0;
-            int generated = 0;
+            Generation generation = null;
             for (int run = 0; run < runs; run++) {
-                Generation generation = generator.generate(request, TokenListener.NONE);
-                generated = generation.tokens().size();
+                generation = generator.generate(request, pruning, TokenListener.NONE);
                 prefillMs += generation.timings().prefillNanos() / 1e6 / runs;
-                tokensPerSecond += generation.timings().decodeTokensPerSecond(generated) / runs;
+                tokensPerSecond += generation.timings().decodeTokensPerSecond(generation.tokens().size()) / runs;
             }
-            System.out.printf("model %s (%s): load %.0f ms, prompt %d tokens, prefill %.2f ms,"
-                            + " decode %.1f tokens/s over %d tokens (mean of %d runs)%n",
-                    source.name(), source.kind(), loadMs, generator.promptTokens(request).length, prefillMs,
-                    tokensPerSecond, generated, runs);
+            PruningReport report = generation.pruning();
+            System.out.printf("model %s (%s), policy %s: load %.0f ms, prompt %d tokens, prefill %.2f ms,"
+                            + " decode %.1f tokens/s over %d tokens (mean of %d runs); sparsity %.1f%%,"
+                            + " KV cache %d of %d dense bytes%n",
+                    source.name(), source.kind(), pruning.name(), loadMs, generator.promptTokens(request).length,
+                    prefillMs, tokensPerSecond, generation.tokens().size(), runs, 100 * report.sparsity(),
+                    report.kvCacheBytes(), report.denseKvCacheBytes());
         }
         return 0;
     }

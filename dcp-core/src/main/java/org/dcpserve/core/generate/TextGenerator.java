@@ -57,9 +57,14 @@ public final class TextGenerator {
         return tokens;
     }
 
+    /** Generates with the policy the request asks for (see {@link #policyFor}). */
     public Generation generate(GenerationRequest request, TokenListener listener) {
+        return generate(request, policyFor(request.pruning()), listener);
+    }
+
+    /** Generates with an explicit pruning policy, e.g. a sliding window for comparisons. */
+    public Generation generate(GenerationRequest request, PruningPolicy policy, TokenListener listener) {
         int[] prompt = promptTokens(request);
-        PruningPolicy policy = policyFor(request.pruning());
         Sampler sampler = new Sampler(request.sampling());
         Sequence sequence = new Sequence(model, policy);
         StopCondition stop = new StopCondition(request.stop());
