@@ -53,7 +53,7 @@ public final class ModelPackage {
     public static void write(Path directory, ModelConfig config, ModelWeights weights, Path tokenizerFile)
             throws IOException {
         Files.createDirectories(directory);
-        Files.writeString(directory.resolve(CONFIG_FILE), JSON.writeValueAsString(config) + "\n");
+        writeConfig(directory, config);
         if (tokenizerFile != null) {
             Files.copy(tokenizerFile, directory.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -64,6 +64,11 @@ public final class ModelPackage {
             Files.write(directory.resolve(GraphSet.attentionFile(layer)), graphs.attention(layer).toByteArray());
         }
         Files.write(directory.resolve(GraphSet.headFile()), graphs.head().toByteArray());
+    }
+
+    /** Replaces a package's config.json, e.g. to record evaluation results in its provenance. */
+    public static void writeConfig(Path directory, ModelConfig config) throws IOException {
+        Files.writeString(directory.resolve(CONFIG_FILE), JSON.writeValueAsString(config) + "\n");
     }
 
     public static ModelConfig readConfig(Path directory) throws IOException {
