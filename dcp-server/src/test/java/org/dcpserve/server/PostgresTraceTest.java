@@ -74,6 +74,19 @@ class PostgresTraceTest {
     }
 
     @Test
+    void aNulCharacterIsStoredAsTheReplacementCharacter() {
+        // PostgreSQL text cannot hold NUL; GPT-2 encodes it as a byte token of its own.
+        HttpResponse<String> response = http.postJson("/generate",
+                "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"max_new_tokens\": 3}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode generated = HttpClientSupport.json(response);
+        JsonNode explained = explain(generated.get("request_id").asString());
+        assertThat(explained.get("prompt").asString()).isEqualTo("nul\uFFFDbyte");
+        assertThat(explained.get("tokens").findValuesAsString("text")).contains("\uFFFD");
+        TraceAssertions.assertExplains(explained, generated, "nul\uFFFDbyte");
+    }
+
+    @Test
     void unknownRequestIdIs404() {
         UUID unknown = UUID.randomUUID();
         ExplainApiTest.assertProblem(http.get("/explain/" + unknown), 404, "no trace for request " + unknown);
