@@ -23,6 +23,7 @@ class GenerateApiTest {
     @DynamicPropertySource
     static void model(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
+        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("generate-api"));
     }
 
     @Value("${local.server.port}")
@@ -52,6 +53,21 @@ class GenerateApiTest {
         }
         assertThat(details.get("timings").get("total_ms").asDouble()).isPositive();
         assertThat(details.get("prefill").get(1).get("text").asString()).isEqualTo(" quick");
+        assertThat(details.get("timings").get("trace_write_ms").asDouble()).isPositive();
+        JsonNode pruning = details.get("pruning");
+        assertThat(pruning.get("policy").asString()).isEqualTo("dense");
+        assertThat(pruning.get("sparsity").asDouble()).isZero();
+        assertThat(pruning.get("kv_cache_bytes").asLong()).isEqualTo(pruning.get("dense_kv_cache_bytes").asLong());
+        assertThat(pruning.get("layers")).hasSize(2);
+        pruning.get("layers").forEach(layer -> {
+            assertThat(layer.get("dropped").asInt()).isZero();
+            assertThat(layer.get("kept").asInt()).isEqualTo(4 + generated - 1);
+        });
+        assertThat(pruning.has("drops")).isFalse();
+        // A dense request is traced too: /explain has it at once.
+        HttpResponse<String> explained = http.get("/explain/" + body.get("request_id").asString());
+        assertThat(explained.statusCode()).isEqualTo(200);
+        TraceAssertions.assertExplains(HttpClientSupport.json(explained), body, "The quick brown fox");
     }
 
     @Test
@@ -105,6 +121,7 @@ class GenerateApiTest {
             malformed JSON           | {"inputs": "hi",                                                  | 400 | must be a JSON object
             wrong type               | {"inputs": "hi", "parameters": {"max_new_tokens": "ten"}}         | 400 | must be a JSON object
             unknown field            | {"inputs": "hi", "parameterz": {}}                                | 400 | Unrecognized property "parameterz"
+            pruning on a dense model | {"inputs": "hi", "parameters": {"pruning": true}}                 | 422 | this model has no DCP gates
             """)
     void badInputGetsAProblemDetailThatSaysWhatToFix(String name, String body, int status, String message) {
         assertProblem(http.postJson("/generate", body), status, message);
@@ -137,7 +154,8 @@ class GenerateApiTest {
         assertThat(docs.get("info").get("title").asString()).isEqualTo("dcp-serve");
         assertThat(HttpClientSupport.json(http.get("/actuator/health")).get("status").asString()).isEqualTo("UP");
         http.postJson("/generate", "{\"inputs\": \"metrics\", \"parameters\": {\"max_new_tokens\": 2}}");
-        assertThat(http.get("/actuator/prometheus").body()).contains("dcp_generation_tokens_total");
+        assertThat(http.get("/actuator/prometheus").body()).contains("dcp_generation_tokens_total")
+                .contains("dcp_trace_write_seconds_count{outcome=\"stored\"}");
         assertThat(HttpClientSupport.json(http.get("/info")).get("config").get("architecture").asString()).isEqualTo("gpt2");
     }
 

@@ -1,16 +1,22 @@
 package org.dcpserve.server.error;
 
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.dcpserve.core.generate.InvalidPromptException;
 import org.dcpserve.server.generate.OverloadedException;
+import org.dcpserve.server.trace.TraceNotFoundException;
+import org.dcpserve.server.trace.TraceStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -20,7 +26,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * Every error leaves as an RFC 9457 problem detail. As in TGI, a well-formed request the model cannot
- * serve is 422, an overloaded server 429; unreadable JSON is 400. A stack trace never reaches a client.
+ * serve is 422, an overloaded server 429; unreadable JSON or a malformed id is 400, an unknown trace 404,
+ * a trace database that fails 503. A stack trace never reaches a client.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -45,6 +52,35 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "the body must be a JSON object like {\"inputs\": \"...\", \"parameters\": {...}}: "
                         + firstLine(ex.getMostSpecificCause().getMessage()));
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String name = ex.getPropertyName() == null ? "a parameter" : "'" + ex.getPropertyName() + "'";
+        String expected = UUID.class.equals(ex.getRequiredType()) ? "a UUID such as 7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11"
+                : "of type " + (ex.getRequiredType() == null ? "?" : ex.getRequiredType().getSimpleName());
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Malformed request",
+                name + " must be " + expected + " (got '" + ex.getValue() + "')");
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @ExceptionHandler(TraceNotFoundException.class)
+    ProblemDetail traceNotFound(TraceNotFoundException ex) {
+        return problem(HttpStatus.NOT_FOUND, "Trace not found", ex.getMessage());
+    }
+
+    @ExceptionHandler(TraceStoreException.class)
+    ProblemDetail traceNotStored(TraceStoreException ex) {
+        // Logged with its cause where it happened; the client learns what failed, not how.
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Trace not stored", ex.getMessage());
+    }
+
+    @ExceptionHandler({DataAccessException.class, TransactionException.class})
+    ProblemDetail databaseFailed(RuntimeException ex) {
+        log.error("Trace database failed", ex);
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Trace database unavailable",
+                "the trace database could not be read; retry later (the log has the cause)");
     }
 
     @ExceptionHandler({InvalidPromptException.class, IllegalArgumentException.class})

@@ -9,7 +9,6 @@ import jakarta.validation.Valid;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.dcpserve.core.generate.Generation;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,7 +31,9 @@ class GenerateController {
 
     @PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Generate a continuation of the prompt")
+    @Operation(summary = "Generate a continuation of the prompt",
+            description = "The request's drop trace is stored before the response is sent: GET /explain/{request_id}"
+                    + " finds it at once. details.pruning has the per-layer counts, /explain every drop.")
     @ApiResponse(responseCode = "200", description = "The generated text")
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
@@ -40,15 +41,19 @@ class GenerateController {
     @ApiResponse(responseCode = "429", description = "Every generation slot is busy",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                    schema = @Schema(implementation = ProblemDetail.class)))
     GenerateResponse generate(@Valid @RequestBody GenerateRequest request) {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
-        Generation generation = service.run(prepared, (token, delta) -> { });
-        return service.toResponse(prepared, generation);
+        return service.toResponse(prepared, service.generate(prepared, (token, delta) -> { }));
     }
 
     @PostMapping(path = "/generate_stream", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Generate with Server-Sent Events: one event per token, the last one with the details")
+    @Operation(summary = "Generate with Server-Sent Events: one event per token, the last one with the details",
+            description = "The drop trace is stored before the last event is sent; if it cannot be, the last event"
+                    + " is an error instead.")
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
@@ -62,14 +67,16 @@ class GenerateController {
 
     private void stream(GenerationService.PreparedGeneration prepared, SseEmitter emitter) {
         try {
-            Generation generation = service.run(prepared, (token, delta) -> send(emitter,
+            // The trace is committed before the final event, as for /generate.
+            GenerationService.Completed completed = service.generate(prepared, (token, delta) -> send(emitter,
                     new StreamEvent(GenerationService.token(token), delta, null, null, null)));
-            send(emitter, new StreamEvent(null, null, generation.text(), prepared.requestId(),
-                    service.details(prepared, generation)));
+            send(emitter, new StreamEvent(null, null, completed.generation().text(),
+                    prepared.requestId().toString(), service.details(prepared, completed)));
             emitter.complete();
         } catch (ClientGoneException e) {
             emitter.complete();
         } catch (RuntimeException e) {
+            // The status line is long gone: the error travels as the last event (a lost trace included).
             send(emitter, StreamEvent.error(e.getMessage()));
             emitter.complete();
         }

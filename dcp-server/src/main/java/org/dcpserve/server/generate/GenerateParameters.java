@@ -36,10 +36,13 @@ public record GenerateParameters(
         @Min(value = 1, message = "must be at least 1")
         Integer truncate,
         @Schema(description = "TGI compatibility: true samples (temperature 1 unless given), false forces greedy")
-        Boolean doSample) {
+        Boolean doSample,
+        @Schema(description = "false runs the model densely for comparison; default: prune when the model has DCP"
+                + " gates (true on a model without gates is a 422)", example = "false")
+        Boolean pruning) {
 
     static final GenerateParameters DEFAULT =
-            new GenerateParameters(null, null, null, null, null, null, null, null, null);
+            new GenerateParameters(null, null, null, null, null, null, null, null, null, null);
 
     static final int DEFAULT_MAX_NEW_TOKENS = 20;
 }

@@ -1,8 +1,10 @@
 package org.dcpserve.server.generate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 import org.dcpserve.core.generate.FinishReason;
+import org.dcpserve.core.pruning.PruningReport;
 
 /** Response of POST /generate. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,18 +16,45 @@ public record GenerateResponse(String generatedText, String requestId, Details d
      * @param generatedTokens tokens generated (EOS included when it ended the generation)
      * @param seed            sampling seed (null for greedy decoding)
      * @param timings         where the time went
+     * @param pruning         what pruning did, per layer (the individual drops are at GET /explain/{request_id})
      * @param prefill         the prompt tokens
      * @param tokens          the generated tokens with their log-probabilities
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Details(FinishReason finishReason, int promptTokens, int generatedTokens, Long seed,
-                          Timings timings, List<Token> prefill, List<Token> tokens) {
+                          Timings timings, Pruning pruning, List<Token> prefill, List<Token> tokens) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Token(int id, String text, int position, Float logprob, boolean special) {
     }
 
-    public record Timings(double prefillMs, double decodeMs, double totalMs, double decodeTokensPerSecond) {
+    /**
+     * @param traceWriteMs time to store the drop trace (after the generation, before the response)
+     */
+    public record Timings(double prefillMs, double decodeMs, double totalMs, double decodeTokensPerSecond,
+                          double traceWriteMs) {
+    }
+
+    /**
+     * @param policy            dense or dcp
+     * @param sparsity          fraction of causal attention entries masked, averaged over layers
+     * @param kvCacheBytes      bytes the KV caches hold at the end
+     * @param denseKvCacheBytes bytes dense caches would hold for the same tokens
+     * @param layers            per layer: tokens kept and dropped, bytes held
+     */
+    public record Pruning(String policy, double sparsity, long kvCacheBytes, long denseKvCacheBytes,
+                          List<Layer> layers) {
+
+        static Pruning of(PruningReport report) {
+            return new Pruning(report.policy(), report.sparsity(), report.kvCacheBytes(), report.denseKvCacheBytes(),
+                    report.layers().stream()
+                            .map(l -> new Layer(l.layer(), l.kept(), l.dropped(), l.kvBytes()))
+                            .toList());
+        }
+    }
+
+    @Schema(name = "PruningLayer")
+    public record Layer(int layer, int kept, int dropped, long kvBytes) {
     }
 }

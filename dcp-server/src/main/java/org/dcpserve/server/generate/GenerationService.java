@@ -15,23 +15,27 @@ import org.dcpserve.core.generate.SamplingParams;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.server.model.DcpProperties;
+import org.dcpserve.server.trace.TraceRecorder;
 import org.springframework.stereotype.Service;
 
 /**
  * Runs generations with a bounded number in flight: each one holds a slot for its whole run, and a
  * request that cannot get a slot within the configured wait is turned away (429) instead of piling up.
+ * Every finished generation's drop trace is committed before its response is given.
  */
 @Service
 public class GenerationService {
 
     private final TextGenerator generator;
+    private final TraceRecorder traces;
     private final Semaphore slots;
     private final DcpProperties properties;
     private final Timer requestTimer;
     private final Counter generatedTokens;
 
-    GenerationService(TextGenerator generator, DcpProperties properties, MeterRegistry meters) {
+    GenerationService(TextGenerator generator, TraceRecorder traces, DcpProperties properties, MeterRegistry meters) {
         this.generator = generator;
+        this.traces = traces;
         this.properties = properties;
         this.slots = new Semaphore(properties.maxConcurrent(), true);
         this.requestTimer = Timer.builder("dcp.generation.duration").description("Time of whole generations")
@@ -50,13 +54,27 @@ public class GenerationService {
                 p.topP() == null ? 1f : p.topP(), seed);
         int maxNewTokens = p.maxNewTokens() == null ? GenerateParameters.DEFAULT_MAX_NEW_TOKENS : p.maxNewTokens();
         GenerationRequest generation = new GenerationRequest(request.inputs(), maxNewTokens, sampling, p.stop(),
-                p.truncate());
+                p.truncate(), p.pruning());
         generator.promptTokens(generation);
-        return new PreparedGeneration(UUID.randomUUID().toString(), generation, p.details() == null || p.details());
+        // pruning=true on a model without gates is refused here, before the request waits for a slot.
+        generator.policyFor(generation.pruning());
+        return new PreparedGeneration(UUID.randomUUID(), generation, p.details() == null || p.details());
     }
 
-    /** Runs a prepared generation, waiting for a free slot first. */
-    public Generation run(PreparedGeneration prepared, TokenListener listener) {
+    /**
+     * Runs a prepared generation, then stores its drop trace. Returns only once the trace is committed, so
+     * GET /explain finds it as soon as the client has the response; throws TraceStoreException if it
+     * could not be stored.
+     */
+    public Completed generate(PreparedGeneration prepared, TokenListener listener) {
+        Generation generation = run(prepared, listener);
+        // The slot is free again: a slow database delays this response, not the generations waiting behind it.
+        long traceWriteNanos = traces.record(prepared.requestId(), prepared.request().prompt(), generation);
+        return new Completed(generation, traceWriteNanos);
+    }
+
+    /** Runs a prepared generation, holding a slot (waiting for one first) only while the model computes. */
+    private Generation run(PreparedGeneration prepared, TokenListener listener) {
         acquireSlot();
         try {
             Generation generation = requestTimer.recordCallable(() -> generator.generate(prepared.request(), listener));
@@ -71,18 +89,21 @@ public class GenerationService {
         }
     }
 
-    GenerateResponse toResponse(PreparedGeneration prepared, Generation generation) {
-        return new GenerateResponse(generation.text(), prepared.requestId(),
-                prepared.details() ? details(prepared, generation) : null);
+    GenerateResponse toResponse(PreparedGeneration prepared, Completed completed) {
+        return new GenerateResponse(completed.generation().text(), prepared.requestId().toString(),
+                prepared.details() ? details(prepared, completed) : null);
     }
 
-    GenerateResponse.Details details(PreparedGeneration prepared, Generation generation) {
+    GenerateResponse.Details details(PreparedGeneration prepared, Completed completed) {
+        Generation generation = completed.generation();
         Generation.Timings t = generation.timings();
         var timings = new GenerateResponse.Timings(t.prefillNanos() / 1e6, t.decodeNanos() / 1e6,
-                (t.prefillNanos() + t.decodeNanos()) / 1e6, t.decodeTokensPerSecond(generation.tokens().size()));
+                (t.prefillNanos() + t.decodeNanos()) / 1e6, t.decodeTokensPerSecond(generation.tokens().size()),
+                completed.traceWriteNanos() / 1e6);
         boolean greedy = prepared.request().sampling().isGreedy();
         return new GenerateResponse.Details(generation.finishReason(), generation.prompt().size(),
                 generation.tokens().size(), greedy ? null : generation.seed(), timings,
+                GenerateResponse.Pruning.of(generation.pruning()),
                 tokens(generation.prompt()), tokens(generation.tokens()));
     }
 
@@ -108,6 +129,10 @@ public class GenerationService {
     }
 
     /** A validated request with its id, ready to run. */
-    public record PreparedGeneration(String requestId, GenerationRequest request, boolean details) {
+    public record PreparedGeneration(UUID requestId, GenerationRequest request, boolean details) {
+    }
+
+    /** A generation whose trace is stored, and how long storing it took. */
+    public record Completed(Generation generation, long traceWriteNanos) {
     }
 }

@@ -1,0 +1,133 @@
+package org.dcpserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The trace round trip on a real PostgreSQL with the {@code postgres} profile: zonky's embedded PostgreSQL
+ * 17 (it runs initdb under {@code unshare -U} when the build runs as root). The profile is configured
+ * only through DCP_DB_URL, so its default user and password (dcp/dcp) are exercised too.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("postgres")
+// Close the context after this class, while PostgreSQL (stopped by its JVM shutdown hook) is still up.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class PostgresTraceTest {
+
+    static final String PROMPT = "PostgreSQL keeps every drop of this prompt";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
+        registry.add("DCP_DB_URL", EmbeddedDatabase::url);
+    }
+
+    @Value("${local.server.port}")
+    int port;
+
+    HttpClientSupport http;
+
+    @BeforeEach
+    void client() {
+        http = new HttpClientSupport(port);
+    }
+
+    @Test
+    void generateThenExplainRoundTrips() {
+        JsonNode generated = generate(30, "");
+        JsonNode explained = explain(generated.get("request_id").asString());
+        TraceAssertions.assertExplains(explained, generated, PROMPT);
+        assertThat(explained.get("policy").asString()).isEqualTo("dcp");
+        assertThat(TraceAssertions.dropCount(explained)).isGreaterThan(20);
+    }
+
+    @Test
+    void streamedAndDenseRequestsRoundTrip() {
+        HttpResponse<String> stream = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
+                + " \"parameters\": {\"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 2}}");
+        List<JsonNode> events = ExplainApiTest.events(stream);
+        JsonNode last = events.getLast();
+        TraceAssertions.assertExplains(explain(last.get("request_id").asString()), last, PROMPT);
+
+        JsonNode dense = generate(10, ", \"pruning\": false");
+        JsonNode explained = explain(dense.get("request_id").asString());
+        TraceAssertions.assertExplains(explained, dense, PROMPT);
+        assertThat(TraceAssertions.dropCount(explained)).isZero();
+    }
+
+    @Test
+    void aNulCharacterIsStoredAsTheReplacementCharacter() {
+        // PostgreSQL text cannot hold NUL; GPT-2 encodes it as a byte token of its own.
+        HttpResponse<String> response = http.postJson("/generate",
+                "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"max_new_tokens\": 3}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode generated = HttpClientSupport.json(response);
+        JsonNode explained = explain(generated.get("request_id").asString());
+        assertThat(explained.get("prompt").asString()).isEqualTo("nul\uFFFDbyte");
+        assertThat(explained.get("tokens").findValuesAsString("text")).contains("\uFFFD");
+        TraceAssertions.assertExplains(explained, generated, "nul\uFFFDbyte");
+    }
+
+    @Test
+    void unknownRequestIdIs404() {
+        UUID unknown = UUID.randomUUID();
+        ExplainApiTest.assertProblem(http.get("/explain/" + unknown), 404, "no trace for request " + unknown);
+    }
+
+    private JsonNode generate(int maxNewTokens, String extraParameters) {
+        HttpResponse<String> response = http.postJson("/generate", "{\"inputs\": \"" + PROMPT + "\", \"parameters\":"
+                + " {\"max_new_tokens\": " + maxNewTokens + ", \"temperature\": 1.0, \"seed\": 11"
+                + extraParameters + "}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return HttpClientSupport.json(response);
+    }
+
+    private JsonNode explain(String requestId) {
+        HttpResponse<String> response = http.get("/explain/" + requestId);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return HttpClientSupport.json(response);
+    }
+
+    /** One embedded PostgreSQL per test JVM, with a dcp database owned by a dcp user, as an operator would set up. */
+    static final class EmbeddedDatabase {
+
+        private static String url;
+
+        static synchronized String url() {
+            if (url == null) {
+                try {
+                    EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                         Statement statement = connection.createStatement()) {
+                        statement.execute("create role dcp login password 'dcp'");
+                        statement.execute("create database dcp owner dcp");
+                    }
+                    url = postgres.getJdbcUrl("dcp", "dcp").replaceFirst("\\?.*", "");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot create the dcp database", e);
+                }
+            }
+            return url;
+        }
+    }
+}
