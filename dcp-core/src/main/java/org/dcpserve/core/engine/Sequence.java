@@ -31,7 +31,10 @@ public final class Sequence {
         this.config = model.config();
         this.gate = new LayerGate(policy);
         this.policyName = policy.name();
-        this.rank = config.hasDcpGates() ? config.dcp().rank() : 0;
+        if (policy.usesInteractionKeys() && !config.hasDcpGates()) {
+            throw new IllegalArgumentException("policy " + policy.name() + " needs a model with DCP gates");
+        }
+        this.rank = policy.usesInteractionKeys() ? config.dcp().rank() : 0;
         this.caches = new LayerKvCache[config.layers()];
         for (int layer = 0; layer < caches.length; layer++) {
             caches[layer] = new LayerKvCache(config.kvDim(), rank);

@@ -25,6 +25,11 @@ public final class DcpGatePolicy implements PruningPolicy {
     }
 
     @Override
+    public boolean usesInteractionKeys() {
+        return true;
+    }
+
+    @Override
     public void vote(Ballot ballot, boolean[] keep) {
         float[] q = ballot.queries();
         int offset = ballot.queryOffset();

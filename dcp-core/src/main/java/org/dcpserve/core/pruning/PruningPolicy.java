@@ -13,6 +13,14 @@ public interface PruningPolicy {
     String name();
 
     /**
+     * Whether the policy scores interaction keys, so the caches must keep them. A policy that does not
+     * (dense, sliding window) runs a gated model without the gate's memory overhead.
+     */
+    default boolean usesInteractionKeys() {
+        return false;
+    }
+
+    /**
      * Votes of one new token on the tokens before it that are still alive in one layer.
      *
      * @param ballot the voter and its candidates

@@ -1,0 +1,173 @@
+// dcp-serve web view: the playground (index.html) and the drop-trace view (explain.html).
+// Plain DOM code against the JSON API; no framework, no build step.
+"use strict";
+
+const DcpView = (() => {
+  const $ = (id) => document.getElementById(id);
+  const percent = (x) => (100 * x).toFixed(1) + "%";
+
+  /** Fetches JSON; a problem detail (RFC 9457) becomes an Error carrying its detail text. */
+  async function fetchJson(url, options) {
+    const response = await fetch(url, options);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(body.detail || body.title || ("HTTP " + response.status));
+    }
+    return body;
+  }
+
+  function el(tag, attributes = {}, text = "") {
+    const node = document.createElement(tag);
+    Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
+    node.textContent = text;
+    return node;
+  }
+
+  async function playground() {
+    fetchJson("info").then((info) => { $("model-name").textContent = info.model_id; }).catch(() => {});
+    $("generate-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      $("error").textContent = "";
+      $("generate").disabled = true;
+      try {
+        const parameters = {
+          max_new_tokens: Number($("max-new-tokens").value),
+          temperature: Number($("temperature").value),
+        };
+        if (!$("pruning").checked) {
+          parameters.pruning = false;
+        }
+        const result = await fetchJson("generate", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ inputs: $("prompt").value, parameters }),
+        });
+        const details = result.details;
+        $("result-prompt").textContent = $("prompt").value;
+        $("result-text").textContent = result.generated_text;
+        $("result-sparsity").textContent = percent(details.pruning.sparsity);
+        $("result-kv").textContent = percent(details.pruning.kv_cache_bytes / details.pruning.dense_kv_cache_bytes);
+        $("result-speed").textContent = details.timings.decode_tokens_per_second.toFixed(0);
+        $("explain-link").href = "explain.html?id=" + encodeURIComponent(result.request_id);
+        $("result").hidden = false;
+      } catch (error) {
+        $("error").textContent = error.message;
+      } finally {
+        $("generate").disabled = false;
+      }
+    });
+  }
+
+  async function explain(requestId) {
+    if (!requestId) {
+      $("error").textContent = "No request id: open this page as explain.html?id=<request_id>.";
+      return;
+    }
+    $("request-id").textContent = requestId;
+    let trace;
+    try {
+      trace = await fetchJson("explain/" + encodeURIComponent(requestId));
+    } catch (error) {
+      $("error").textContent = error.message;
+      return;
+    }
+    $("model").textContent = trace.model;
+    $("policy").textContent = trace.policy;
+    $("sparsity").textContent = percent(trace.sparsity);
+    $("kv-bytes").textContent = percent(trace.kv_cache_bytes / trace.dense_kv_cache_bytes);
+    $("tokens-fed").textContent = trace.tokens_fed;
+
+    // dropsAt[position] = the drops of that token, one per layer that dropped it.
+    const dropsAt = new Map();
+    trace.layers.forEach((layer) => layer.drops.forEach((drop) => {
+      if (!dropsAt.has(drop.position)) dropsAt.set(drop.position, []);
+      dropsAt.get(drop.position).push({ layer: layer.layer, ...drop });
+    }));
+
+    renderText(trace, dropsAt);
+    renderLayerBars(trace);
+    renderGrid(trace, dropsAt);
+    renderRanking(trace, dropsAt);
+    $("explanation").hidden = false;
+  }
+
+  function renderText(trace, dropsAt) {
+    const strip = $("text");
+    trace.tokens.forEach((token) => {
+      const span = el("span", {
+        class: "tok" + (token.prompt ? " prompt" : ""),
+        "data-position": token.position,
+        "data-drops": (dropsAt.get(token.position) || []).length,
+        title: "position " + token.position,
+      }, token.text);
+      span.addEventListener("click", () => select(trace, dropsAt, token));
+      strip.appendChild(span);
+    });
+  }
+
+  function select(trace, dropsAt, token) {
+    document.querySelectorAll(".selected").forEach((node) => node.classList.remove("selected"));
+    document.querySelectorAll('[data-position="' + token.position + '"]').forEach((node) => node.classList.add("selected"));
+    const drops = dropsAt.get(token.position) || [];
+    const detail = $("token-detail");
+    detail.textContent = "";
+    detail.appendChild(el("b", {}, JSON.stringify(token.text) + " at position " + token.position + ": "));
+    if (drops.length === 0) {
+      detail.appendChild(document.createTextNode("kept by every layer."));
+      return;
+    }
+    const list = el("ul");
+    drops.forEach((drop) => list.appendChild(el("li", {},
+      "layer " + drop.layer + " dropped it at step " + drop.step + " (" + (drop.step === 0 ? "prefill" : "decode") +
+      "), on the vote of " + JSON.stringify(drop.dropper_text) + " at position " + drop.dropper_position)));
+    detail.appendChild(document.createTextNode("dropped by " + drops.length + " of " + trace.layers.length + " layers"));
+    detail.appendChild(list);
+  }
+
+  function renderLayerBars(trace) {
+    const bars = $("layer-bars");
+    trace.layers.forEach((layer) => {
+      bars.appendChild(el("span", {}, "layer " + layer.layer));
+      const bar = el("div", { class: "bar" });
+      const fill = el("span", { style: "width:" + percent(layer.kept_fraction) });
+      bar.appendChild(fill);
+      bars.appendChild(bar);
+      bars.appendChild(el("span", { class: "muted" }, layer.kept + " kept, " + layer.dropped + " dropped"));
+    });
+  }
+
+  function renderGrid(trace, dropsAt) {
+    const grid = $("grid");
+    const fed = trace.tokens.filter((token) => token.position < trace.tokens_fed);
+    trace.layers.forEach((layer) => {
+      const row = el("tr", { "data-layer": layer.layer });
+      row.appendChild(el("th", {}, "layer " + layer.layer));
+      const dropped = new Map(layer.drops.map((drop) => [drop.position, drop]));
+      fed.forEach((token) => {
+        const drop = dropped.get(token.position);
+        const cell = el("td", {
+          class: "cell" + (drop ? " dropped" : ""),
+          "data-position": token.position,
+          title: JSON.stringify(token.text) + (drop
+            ? " dropped at step " + drop.step + " by " + JSON.stringify(drop.dropper_text)
+            : " kept"),
+        });
+        cell.addEventListener("click", () => select(trace, dropsAt, token));
+        row.appendChild(cell);
+      });
+      grid.appendChild(row);
+    });
+  }
+
+  function renderRanking(trace, dropsAt) {
+    const counts = new Map();
+    trace.tokens.forEach((token) => {
+      const drops = (dropsAt.get(token.position) || []).length;
+      if (drops > 0) counts.set(token.text, (counts.get(token.text) || 0) + drops);
+    });
+    [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30).forEach(([text, count]) =>
+      $("ranking").appendChild(el("li", {}, JSON.stringify(text) + " × " + count)));
+  }
+
+  return { playground, explain };
+})();

@@ -1,0 +1,115 @@
+package org.dcpserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** The web view in a real browser: generate in the playground, then read the drop trace in the explain view. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class WebViewTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    private static ChromeDriver browser;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
+        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("web-view"));
+    }
+
+    @Value("${local.server.port}")
+    int port;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "chromium/chromedriver not installed (apt-get install chromium chromium-driver): skipping the browser test");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1400,1000",
+                "--user-data-dir=" + Files.createTempDirectory("dcp-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void generateThenExplainShowsEveryLayerAndEveryDrop() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get("http://localhost:" + port + "/");
+        WebElement prompt = browser.findElement(By.id("prompt"));
+        prompt.clear();
+        prompt.sendKeys(ExplainApiTest.PROMPT);
+        WebElement maxTokens = browser.findElement(By.id("max-new-tokens"));
+        maxTokens.clear();
+        maxTokens.sendKeys("25");
+        browser.findElement(By.id("generate")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("result")));
+        assertThat(browser.findElement(By.id("result-sparsity")).getText()).endsWith("%");
+        assertThat(browser.findElement(By.id("result-text")).getText()).isNotBlank();
+
+        browser.findElement(By.id("explain-link")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("explanation")));
+        String requestId = browser.findElement(By.id("request-id")).getText();
+        JsonNode trace = HttpClientSupport.json(new HttpClientSupport(port).get("/explain/" + requestId));
+
+        List<WebElement> rows = browser.findElements(By.cssSelector("#grid tr"));
+        assertThat(rows).hasSize(trace.get("layers").size());
+        int drops = 0;
+        for (JsonNode layer : trace.get("layers")) {
+            drops += layer.get("drops").size();
+        }
+        assertThat(drops).as("the gated test model drops tokens").isPositive();
+        assertThat(browser.findElements(By.cssSelector("#grid td.cell.dropped"))).hasSize(drops);
+        assertThat(browser.findElements(By.cssSelector("#grid td.cell")))
+                .hasSize(trace.get("layers").size() * trace.get("tokens_fed").asInt());
+
+        JsonNode firstDrop = trace.get("layers").valueStream().flatMap(l -> l.get("drops").valueStream())
+                .findFirst().orElseThrow();
+        browser.findElement(By.cssSelector("#text .tok[data-position='" + firstDrop.get("position").asInt() + "']")).click();
+        assertThat(browser.findElement(By.id("token-detail")).getText())
+                .contains("dropped by")
+                .contains("at position " + firstDrop.get("dropper_position").asInt());
+
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "web-view-explain.png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void anUnknownRequestShowsTheProblemDetail() {
+        browser.get("http://localhost:" + port + "/explain.html?id=00000000-0000-0000-0000-000000000000");
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(
+                ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "no trace"));
+        assertThat(browser.findElement(By.id("explanation")).isDisplayed()).isFalse();
+    }
+}
