@@ -1,0 +1,56 @@
+package org.dcpserve.train.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Constant masks over (query k, key j) for one sequence length n, row k and column j. Additive masks
+ * are 0 where attention is allowed and -inf where it is not.
+ *
+ * @param causal        additive [n, n]: -inf where j > k
+ * @param strictlyAfter [n, n] 1 where k > j (the causal pairs, and in the gate the voters m > j), else 0
+ * @param atOrBefore    [n, n] 1 - strictlyAfter
+ * @param causalPairs   n (n - 1) / 2, the number of pairs j < k
+ */
+record Masks(int n, NDArray causal, NDArray strictlyAfter, NDArray atOrBefore, long causalPairs) {
+
+    static Masks of(NDManager manager, int n) {
+        float[] causal = new float[n * n];
+        float[] after = new float[n * n];
+        float[] notAfter = new float[n * n];
+        for (int k = 0; k < n; k++) {
+            for (int j = 0; j < n; j++) {
+                causal[k * n + j] = j > k ? Float.NEGATIVE_INFINITY : 0f;
+                after[k * n + j] = k > j ? 1f : 0f;
+                notAfter[k * n + j] = k > j ? 0f : 1f;
+            }
+        }
+        Shape shape = new Shape(n, n);
+        return new Masks(n, manager.create(causal, shape), manager.create(after, shape),
+                manager.create(notAfter, shape), (long) n * (n - 1) / 2);
+    }
+
+    /** Additive [n, n]: causal, and query k sees only keys j with k - j < window. */
+    NDArray slidingWindow(NDManager manager, int window) {
+        float[] mask = new float[n * n];
+        for (int k = 0; k < n; k++) {
+            for (int j = 0; j < n; j++) {
+                mask[k * n + j] = j > k || k - j >= window ? Float.NEGATIVE_INFINITY : 0f;
+            }
+        }
+        return manager.create(mask, new Shape(n, n));
+    }
+
+    /** Share of the causal pairs a sliding window keeps: pairs with 0 < k - j < window. */
+    double slidingWindowKeep(int window) {
+        if (causalPairs == 0) {
+            return 1;
+        }
+        long kept = 0;
+        for (int distance = 1; distance < Math.min(window, n); distance++) {
+            kept += n - distance;
+        }
+        return (double) kept / causalPairs;
+    }
+}
