@@ -58,7 +58,8 @@ final class InteractionGate {
             additive = keep.log();                                         // 0 or -inf, like the engine
         } else {
             double alpha = ((MaskMode.Dcp) mode).alpha();
-            NDArray votes = SparseSigmoid.apply(s, alpha);                 // [B, n, n], Ibar[m, j]
+            // Non-voters (m <= j) are shifted to vote 1 so that the sigmoid only works on real votes.
+            NDArray votes = SparseSigmoid.apply(s.add(masks.nonVoterShift()), alpha);   // [B, n, n], Ibar[m, j]
             // log I[k, j] = sum_{m=j+1..k} log Ibar[m, j]: a cumulative sum in log space instead of a
             // product, so the gradient never multiplies a zero by an infinity. Votes are floored at
             // TINY_VOTE before the log; below it the gradient is 0 (max's), never 1/0.

@@ -11,24 +11,31 @@ import ai.djl.ndarray.types.Shape;
  * @param causal        additive [n, n]: -inf where j > k
  * @param strictlyAfter [n, n] 1 where k > j (the causal pairs, and in the gate the voters m > j), else 0
  * @param atOrBefore    [n, n] 1 - strictlyAfter
+ * @param nonVoterShift [n, n] 0 where k > j, {@link #NON_VOTER} where k <= j: added to gate scores so that
+ *                      positions that do not vote land far outside the sparse sigmoid's band (vote 1, no work)
  * @param causalPairs   n (n - 1) / 2, the number of pairs j < k
  */
-record Masks(int n, NDArray causal, NDArray strictlyAfter, NDArray atOrBefore, long causalPairs) {
+record Masks(int n, NDArray causal, NDArray strictlyAfter, NDArray atOrBefore, NDArray nonVoterShift,
+             long causalPairs) {
+
+    static final float NON_VOTER = 1e4f;
 
     static Masks of(NDManager manager, int n) {
         float[] causal = new float[n * n];
         float[] after = new float[n * n];
         float[] notAfter = new float[n * n];
+        float[] shift = new float[n * n];
         for (int k = 0; k < n; k++) {
             for (int j = 0; j < n; j++) {
                 causal[k * n + j] = j > k ? Float.NEGATIVE_INFINITY : 0f;
                 after[k * n + j] = k > j ? 1f : 0f;
                 notAfter[k * n + j] = k > j ? 0f : 1f;
+                shift[k * n + j] = k > j ? 0f : NON_VOTER;
             }
         }
         Shape shape = new Shape(n, n);
         return new Masks(n, manager.create(causal, shape), manager.create(after, shape),
-                manager.create(notAfter, shape), (long) n * (n - 1) / 2);
+                manager.create(notAfter, shape), manager.create(shift, shape), (long) n * (n - 1) / 2);
     }
 
     /** Additive [n, n]: causal, and query k sees only keys j with k - j < window. */

@@ -2,6 +2,7 @@ package org.dcpserve.train.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -27,8 +28,8 @@ public final class SparseSigmoid {
      * close to 1 there and their difference cancels catastrophically in float32.
      */
     public static final double LOGISTIC_BELOW = 1.01;
-    /** Halvings of the initial half-width 1/4: 0.25 * 2^-28 is below float32 resolution on [0, 1]. */
-    static final int BISECTION_STEPS = 28;
+    /** Halvings of the initial step 1/4: the last is 0.25 * 2^-25 ~ 7e-9, below float32 resolution near 1/2. */
+    static final int BISECTION_STEPS = 26;
 
     private SparseSigmoid() {
     }
@@ -49,26 +50,33 @@ public final class SparseSigmoid {
             NDArray xs = x.stopGradient();
             xs.attach(scratch);
             double band = 1.0 / (alpha - 1);
-            NDArray target = xs.mul(alpha - 1).clip(-1, 1);          // (alpha-1) x, clipped: p = 0 / 1 outside
-            // p and q = 1 - p are tracked separately so that q keeps its relative precision near p = 1.
-            NDArray p = scratch.full(xs.getShape(), 0.5f);
-            NDArray q = scratch.full(xs.getShape(), 0.5f);
-            double half = 0.25;
-            for (int i = 0; i < BISECTION_STEPS; i++) {
-                // f(p) = p^(a-1) - (1-p)^(a-1) - target rises with p: move down where f > 0.
-                NDArray f = p.pow(alpha - 1).sub(q.pow(alpha - 1)).sub(target);
-                NDArray move = f.sign().mul(half);
-                p = p.sub(move);
-                q = q.add(move);
-                half /= 2;
+            NDArray inside = xs.abs().lt(band);                                       // bool, inside the band
+            root = xs.gte(band).toType(DataType.FLOAT32, false);                      // 1 above the band, else 0
+            slope = scratch.zeros(xs.getShape());                                     // dp/dx = 0 outside the band
+            // Only entries inside the band need the root: solve for those alone, packed into a vector
+            // (fewer elements, and no subnormal powers from entries driven towards p = 0 or 1).
+            NDArray band1d = xs.booleanMask(inside);                                  // [K]
+            if (band1d.size() > 0) {
+                NDArray target = band1d.mul(alpha - 1);                               // (alpha-1) x in (-1, 1)
+                // p and q = 1 - p are tracked separately so that q keeps its relative precision near p = 1.
+                NDArray p = scratch.full(band1d.getShape(), 0.5f);
+                NDArray q = scratch.full(band1d.getShape(), 0.5f);
+                double half = 0.25;
+                for (int i = 0; i < BISECTION_STEPS; i++) {
+                    // f(p) = p^(a-1) - (1-p)^(a-1) - target rises with p: move down where f > 0.
+                    NDArray f = p.pow(alpha - 1).sub(q.pow(alpha - 1)).sub(target);   // [K]
+                    NDArray move = f.sign().mul(half);
+                    p = p.sub(move);
+                    q = q.add(move);
+                    half /= 2;
+                }
+                // dp/dx from the implicit function theorem. It is finite everywhere (at most
+                // 2^(alpha-2), or 1 for alpha < 2), so the straight-through product is never NaN.
+                NDArray derivative = p.pow(alpha - 2).add(q.pow(alpha - 2)).getNDArrayInternal().rdiv(1f); // [K]
+                NDIndex where = new NDIndex("{}", inside);
+                root.set(where, p);
+                slope.set(where, derivative);
             }
-            NDArray above = xs.gte(band).toType(DataType.FLOAT32, false);            // 1 where p = 1
-            NDArray inside = xs.abs().lt(band).toType(DataType.FLOAT32, false);     // 1 inside the band
-            root = above.add(inside.mul(p));
-            // dp/dx from the implicit function theorem; 0 outside the band where p is constant. The
-            // derivative is finite everywhere (at most 2^(alpha-2) or 1), so the product is never NaN.
-            NDArray derivative = p.pow(alpha - 2).add(q.pow(alpha - 2)).getNDArrayInternal().rdiv(1f);
-            slope = inside.mul(derivative);
             root.attach(outer);
             slope.attach(outer);
         }
