@@ -1,5 +1,6 @@
 package org.dcpserve.train;
 
+import java.io.PrintWriter;
 import org.dcpserve.train.train.TrainSubcommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,14 @@ public final class TrainCommand implements Runnable {
      * line and return 1; never a stack trace.
      */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** {@link #execute(String...)} with the command's output and error streams given (for tests and embedding). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         return new CommandLine(new TrainCommand())
+                .setOut(out)
+                .setErr(err)
                 .setParameterExceptionHandler((exception, arguments) -> {
                     CommandLine command = exception.getCommandLine();
                     command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + oneLine(exception)

@@ -52,8 +52,7 @@ final class Attention {
         // Heads h = kv * G + g: folding the G query heads of one KV head into the row axis lets one
         // batched matmul per KV head do grouped-query attention without copying K and V G times.
         NDArray grouped = q.reshape(b, kvHeads, groups * n, headDim);                               // [B, Hkv, G*n, hd]
-        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2))                                   // [B, Hkv, G*n, n]
-                .mul((float) (1.0 / Math.sqrt(headDim)))
+        NDArray scores = Ops.times(grouped.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(headDim))) // [B, Hkv, G*n, n]
                 .reshape(b, heads, n, n)                                                           // [B, H, n, n]
                 .add(mask);
         NDArray probs = scores.softmax(-1);                                                        // [B, H, n, n]

@@ -36,11 +36,11 @@ final class Block {
         switch (mode) {
             case MaskMode.Dense dense -> {
                 mask = masks.causal();                                           // [n, n]
-                keeps.add(local.create(1f));
+                keeps.add(local.full(new ai.djl.ndarray.types.Shape(), 1f));
             }
             case MaskMode.SlidingWindow window -> {
                 mask = masks.slidingWindow(local, window.window());              // [n, n]
-                keeps.add(local.create((float) masks.slidingWindowKeep(window.window())));
+                keeps.add(local.full(new ai.djl.ndarray.types.Shape(), (float) masks.slidingWindowKeep(window.window())));
             }
             case MaskMode.Dcp soft -> mask = gated(xn, mode, masks, keeps);
             case MaskMode.DcpHard hard -> mask = gated(xn, mode, masks, keeps);

@@ -182,7 +182,7 @@ public final class DcpTransformer implements AutoCloseable {
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = tokens[i];
             }
-            NDArray batch = local.create(ids, new Shape(1, ids.length));
+            NDArray batch = Ops.owned(local, ids, new Shape(1, ids.length));
             return forward(batch, mode).logits().toFloatArray();
         } finally {
             JniUtils.setGradMode(grad);
@@ -250,7 +250,7 @@ public final class DcpTransformer implements AutoCloseable {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = tensor.dim(i);
         }
-        NDArray array = manager.create(tensor.data(), new Shape(shape));
+        NDArray array = Ops.owned(manager, tensor.data(), new Shape(shape));
         array.setName(name);
         array.setRequiresGradient(true);
         parameters.put(name, array);

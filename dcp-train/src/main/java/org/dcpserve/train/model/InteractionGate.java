@@ -36,7 +36,7 @@ final class InteractionGate {
         NDArray qInt = xn.matMul(wqInt);                                   // [B, n, r]
         NDArray kInt = xn.matMul(wkInt);                                   // [B, n, r]
         // Multiply by 1/sqrt(r) (not divide) and then add beta: the engine's DcpGatePolicy order.
-        return qInt.matMul(kInt.transpose(0, 2, 1)).mul(inverseSqrtRank).add(beta);   // [B, n, n]
+        return Ops.times(qInt.matMul(kInt.transpose(0, 2, 1)), inverseSqrtRank).add(beta);   // [B, n, n]
     }
 
     /**
@@ -63,12 +63,12 @@ final class InteractionGate {
             // log I[k, j] = sum_{m=j+1..k} log Ibar[m, j]: a cumulative sum in log space instead of a
             // product, so the gradient never multiplies a zero by an infinity. Votes are floored at
             // TINY_VOTE before the log; below it the gradient is 0 (max's), never 1/0.
-            NDArray logVotes = votes.maximum(TINY_VOTE).log().mul(masks.strictlyAfter());     // [B, n, n]
+            NDArray logVotes = Ops.atLeast(votes, TINY_VOTE).log().mul(masks.strictlyAfter());  // [B, n, n]
             NDArray logKeep = logVotes.cumSum(1);                          // [B, n, n]
             keep = logKeep.exp();                                          // [B, n, n]
-            additive = logKeep.maximum(LOG_FLOOR);                         // log(I) floored: no -inf in training
+            additive = Ops.atLeast(logKeep, LOG_FLOOR);                    // log(I) floored: no -inf in training
         }
-        NDArray meanKeep = keep.mul(masks.strictlyAfter()).sum().div((float) (batch * masks.causalPairs())); // []
+        NDArray meanKeep = Ops.dividedBy(keep.mul(masks.strictlyAfter()).sum(), batch * masks.causalPairs()); // []
         return new GateMask(additive, meanKeep);
     }
 

@@ -34,8 +34,8 @@ record Masks(int n, NDArray causal, NDArray strictlyAfter, NDArray atOrBefore, N
             }
         }
         Shape shape = new Shape(n, n);
-        return new Masks(n, manager.create(causal, shape), manager.create(after, shape),
-                manager.create(notAfter, shape), manager.create(shift, shape), (long) n * (n - 1) / 2);
+        return new Masks(n, Ops.owned(manager, causal, shape), Ops.owned(manager, after, shape),
+                Ops.owned(manager, notAfter, shape), Ops.owned(manager, shift, shape), (long) n * (n - 1) / 2);
     }
 
     /** Additive [n, n]: causal, and query k sees only keys j with k - j < window. */
@@ -46,7 +46,7 @@ record Masks(int n, NDArray causal, NDArray strictlyAfter, NDArray atOrBefore, N
                 mask[k * n + j] = j > k || k - j >= window ? Float.NEGATIVE_INFINITY : 0f;
             }
         }
-        return manager.create(mask, new Shape(n, n));
+        return Ops.owned(manager, mask, new Shape(n, n));
     }
 
     /** Share of the causal pairs a sliding window keeps: pairs with 0 < k - j < window. */

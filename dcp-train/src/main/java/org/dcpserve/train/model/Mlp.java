@@ -38,8 +38,8 @@ final class Mlp {
         }
         NDArray h = Linear.apply(x, first, firstBias);                             // [B, n, f]
         // GPT-2's tanh approximation: 0.5 h (1 + tanh(sqrt(2/pi) (h + 0.044715 h^3)))
-        NDArray inner = h.add(h.mul(h).mul(h).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-        NDArray gelu = h.mul(0.5f).mul(inner.tanh().add(1f));                      // [B, n, f]
+        NDArray inner = Ops.times(h.add(Ops.times(h.mul(h).mul(h), 0.044715f)), SQRT_2_OVER_PI);
+        NDArray gelu = Ops.times(h, 0.5f).mul(Ops.plus(inner.tanh(), 1f));          // [B, n, f]
         return Linear.apply(gelu, second, secondBias);                             // [B, n, d]
     }
 }

@@ -23,12 +23,12 @@ final class Norm {
         int[] last = {-1};
         if (bias == null) {
             // RMSNorm: x / sqrt(mean(x^2) + eps) * weight
-            NDArray rms = x.mul(x).mean(last, true).add(eps).sqrt();                // [..., 1]
+            NDArray rms = Ops.plus(x.mul(x).mean(last, true), eps).sqrt();          // [..., 1]
             return x.div(rms).mul(weight);                                          // [..., d]
         }
         // LayerNorm: (x - mean) / sqrt(var + eps) * weight + bias, biased variance as in ONNX/PyTorch
         NDArray centered = x.sub(x.mean(last, true));                              // [..., d]
-        NDArray std = centered.mul(centered).mean(last, true).add(eps).sqrt();     // [..., 1]
+        NDArray std = Ops.plus(centered.mul(centered).mean(last, true), eps).sqrt(); // [..., 1]
         return centered.div(std).mul(weight).add(bias);                            // [..., d]
     }
 }

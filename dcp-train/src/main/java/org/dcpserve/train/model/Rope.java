@@ -47,8 +47,8 @@ final class Rope {
                     sin[t * headDim + 2 * i + 1] = s;   // odd'  = x1 cos + x0 sin
                 }
             }
-            return new Tables(manager.create(cos, new Shape(length, headDim)),
-                    manager.create(sin, new Shape(length, headDim)));
+            return new Tables(Ops.owned(manager, cos, new Shape(length, headDim)),
+                    Ops.owned(manager, sin, new Shape(length, headDim)));
         });
     }
 

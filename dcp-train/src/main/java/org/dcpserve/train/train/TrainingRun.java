@@ -25,6 +25,7 @@ import org.dcpserve.train.DjlRuntime;
 import org.dcpserve.train.model.DcpTransformer;
 import org.dcpserve.train.model.GateSetup;
 import org.dcpserve.train.model.MaskMode;
+import org.dcpserve.train.model.Ops;
 import org.dcpserve.train.train.TrainingOptions.Mode;
 
 /**
@@ -176,15 +177,15 @@ public final class TrainingRun {
             try (NDManager local = root.newSubManager();
                  GradientCollector collector = engine.newGradientCollector()) {
                 Shape shape = new Shape(batch.rows(), batch.context());
-                NDArray inputs = local.create(batch.inputs(), shape);                       // [B, n]
-                NDArray targets = local.create(batch.targets(), shape);                     // [B, n]
+                NDArray inputs = Ops.owned(local, batch.inputs(), shape);                   // [B, n]
+                NDArray targets = Ops.owned(local, batch.targets(), shape);                 // [B, n]
                 DcpTransformer.Output out = model.forward(inputs, mask);
                 NDArray lm = crossEntropy(out.logits(), targets);                          // []
                 NDArray total = options.mode() == Mode.DCP && options.gamma() > 0
-                        ? lm.add(out.meanKeep().mul((float) options.gamma()))
+                        ? lm.add(Ops.times(out.meanKeep(), options.gamma()))
                         : lm;
                 // Dividing by the micro-batch count makes the accumulated gradient that of the mean.
-                collector.backward(total.div((float) options.accumulate()));
+                collector.backward(Ops.dividedBy(total, options.accumulate()));
                 loss += total.getFloat() / options.accumulate();
                 lmLoss += lm.getFloat() / options.accumulate();
                 keep += out.meanKeep().getFloat() / options.accumulate();
