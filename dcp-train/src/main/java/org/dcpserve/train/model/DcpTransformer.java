@@ -12,7 +12,6 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,18 @@ public final class DcpTransformer implements AutoCloseable {
     private final int gateRank;                  // 0 without gates
     private final List<Block> blocks = new ArrayList<>();
     private final Norm finalNorm;
-    private final Map<Integer, Masks> masks = new HashMap<>();
+    /** Constant masks of the last few sequence lengths (n x n each, so not every length is kept). */
+    private final Map<Integer, Masks> masks = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Masks> eldest) {
+            if (size() > MASK_CACHE) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+    private static final int MASK_CACHE = 4;
 
     private DcpTransformer(NDManager manager, ModelConfig config, ModelWeights weights, GateSetup gates) {
         this.manager = manager;

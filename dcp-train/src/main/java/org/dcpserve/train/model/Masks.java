@@ -38,6 +38,14 @@ record Masks(int n, NDArray causal, NDArray strictlyAfter, NDArray atOrBefore, N
                 Ops.owned(manager, notAfter, shape), Ops.owned(manager, shift, shape), (long) n * (n - 1) / 2);
     }
 
+    /** Frees the masks (a forward pass still running keeps its own references: they are PyTorch-owned). */
+    void close() {
+        causal.close();
+        strictlyAfter.close();
+        atOrBefore.close();
+        nonVoterShift.close();
+    }
+
     /** Additive [n, n]: causal, and query k sees only keys j with k - j < window. */
     NDArray slidingWindow(NDManager manager, int window) {
         float[] mask = new float[n * n];

@@ -3,7 +3,7 @@ package org.dcpserve.train.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -20,7 +20,18 @@ final class Rope {
     private final int headDim;
     private final float[] inverseFrequency;
     private final NDManager manager;
-    private final Map<Integer, Tables> tables = new HashMap<>();
+    /** Tables of the last few sequence lengths. */
+    private final Map<Integer, Tables> tables = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Tables> eldest) {
+            if (size() > 4) {
+                eldest.getValue().cos().close();
+                eldest.getValue().signedSin().close();
+                return true;
+            }
+            return false;
+        }
+    };
 
     Rope(NDManager manager, int headDim, float theta) {
         this.manager = manager;

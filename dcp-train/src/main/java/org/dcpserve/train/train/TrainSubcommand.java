@@ -102,7 +102,9 @@ public final class TrainSubcommand implements Callable<Integer> {
             description = "stop after STEP (checkpointed, not exported); resume later with --resume")
     int stopAt;
 
-    @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads; default: all processors")
+    @Option(names = "--threads", defaultValue = "0",
+            description = "PyTorch intra-op threads; default: all processors. On a machine busy with other jobs,"
+                    + " fewer threads or the environment variable OMP_WAIT_POLICY=PASSIVE avoid stalls")
     int threads;
 
     @Option(names = "--no-progress", description = "no progress bar")
