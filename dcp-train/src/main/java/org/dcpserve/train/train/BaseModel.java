@@ -1,0 +1,53 @@
+package org.dcpserve.train.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dcpserve.core.importer.HuggingFaceGpt2Importer;
+import org.dcpserve.core.importer.ImportedModel;
+import org.dcpserve.core.importer.Llama2cImporter;
+import org.dcpserve.core.load.ModelLoader;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelPackage;
+import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.tokenizer.Tokenizer;
+
+/**
+ * The model a fine-tune starts from, in canonical form: a model package, a llama2.c checkpoint
+ * (tokenizer beside it) or a Hugging Face GPT-2 directory, the three things ModelLoader accepts.
+ *
+ * @param name          the file or directory name, recorded as the provenance source
+ * @param config        architecture, sizes, tokenizer (and gates, when the base already has some)
+ * @param weights       canonical weights
+ * @param tokenizerFile the tokenizer file to copy into the exported package, or null (gpt2 BPE)
+ */
+public record BaseModel(String name, ModelConfig config, ModelWeights weights, Path tokenizerFile) {
+
+    public static BaseModel load(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException("base model not found: " + path.toAbsolutePath().normalize());
+        }
+        String name = path.toAbsolutePath().normalize().getFileName().toString();
+        if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
+            Path tokenizer = path.resolve(ModelPackage.TOKENIZER_FILE);
+            return new BaseModel(name, ModelPackage.readConfig(path), ModelPackage.readWeights(path),
+                    Files.isRegularFile(tokenizer) ? tokenizer : null);
+        }
+        if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
+            return of(name, HuggingFaceGpt2Importer.load(path));
+        }
+        if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
+            return of(name, Llama2cImporter.load(path));
+        }
+        throw new IOException(path + " is neither a model package (directory with config.json), a Hugging Face"
+                + " GPT-2 directory (config.json + model.safetensors) nor a llama2.c checkpoint");
+    }
+
+    private static BaseModel of(String name, ImportedModel model) {
+        return new BaseModel(name, model.config(), model.weights(), model.tokenizerFile());
+    }
+
+    public Tokenizer tokenizer() throws IOException {
+        return ModelLoader.tokenizer(config, tokenizerFile);
+    }
+}

@@ -1,0 +1,210 @@
+package org.dcpserve.train.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dcpserve.core.SharedData;
+import org.dcpserve.core.engine.ExecutionProvider;
+import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.load.ModelLoader;
+import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelPackage;
+import org.dcpserve.core.pruning.DcpGatePolicy;
+import org.dcpserve.train.DjlRuntime;
+import org.dcpserve.train.TestCorpus;
+import org.dcpserve.train.TestModels;
+import org.dcpserve.train.model.DcpTransformer;
+import org.dcpserve.train.model.GateSetup;
+import org.dcpserve.train.model.MaskMode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingRunTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        DjlRuntime.pytorch(2);
+    }
+
+    private TrainingOptions.Builder tinyRun(Path base, Path data, String name) {
+        return TrainingOptions.builder()
+                .base(base).data(data).out(dir.resolve(name)).checkpointDir(dir.resolve(name + "-ck"))
+                .mode(TrainingOptions.Mode.DCP).gamma(0.1).rank(8)
+                .steps(30).batch(4).context(32).lr(3e-3).warmup(3).seed(7)
+                .threads(2).progress(false);
+    }
+
+    @Test
+    void lossGoesDownAndTheExportedPackageServesTheTrainedModel() throws IOException {
+        Path base = TestModels.randomLlamaPackage(dir.resolve("base"), null, 3);
+        Path data = TestCorpus.write(dir.resolve("stories.txt"), 60, 1);
+        TrainingResult result = TrainingRun.run(tinyRun(base, data, "dcp").checkpointEvery(10).build());
+
+        List<TrainingLog.Row> rows = TrainingLog.read(result.logFile());
+        assertThat(rows).hasSize(30);
+        assertThat(rows.get(0).alpha()).isEqualTo(1.0);
+        assertThat(rows.get(29).alpha()).isEqualTo(8.0);
+        double first = rows.subList(0, 5).stream().mapToDouble(TrainingLog.Row::lmLoss).average().orElseThrow();
+        double last = rows.subList(25, 30).stream().mapToDouble(TrainingLog.Row::lmLoss).average().orElseThrow();
+        assertThat(last).as("LM loss, last 5 steps vs first 5").isLessThan(first - 0.5);
+        assertThat(Files.exists(result.plotFile())).isTrue();
+        assertThat(Files.exists(result.packageDir().resolve(TrainingRun.LOG_FILE))).isTrue();
+
+        ModelConfig exported = ModelPackage.readConfig(result.packageDir());
+        assertThat(exported.dcp().rank()).isEqualTo(8);
+        assertThat(exported.provenance().importer()).isEqualTo("dcp-train");
+        assertThat(exported.provenance().training()).containsEntry("mode", "dcp").containsEntry("steps", 30)
+                .containsKeys("final_train_sparsity", "gamma", "alpha_end", "lr", "data", "base");
+
+        // The package holds what was trained: the DJL model rebuilt from the last checkpoint gives the
+        // engine's logits on the package, hard gates and all.
+        assertEngineParity(result, List.of(1, 50, 79, 70, 68, 68, 15, 85, 81, 80, 82, 15, 84, 73, 86, 69, 12, 15,
+                44, 73, 76, 76, 89, 15, 72, 65, 68, 15, 65, 15, 82, 69, 68, 15, 66, 65, 76, 76, 14));
+    }
+
+    @Test
+    void aResumedRunEqualsAnUninterruptedOne() throws IOException {
+        Path base = TestModels.randomLlamaPackage(dir.resolve("base"), null, 3);
+        Path data = TestCorpus.write(dir.resolve("stories.txt"), 40, 2);
+        TrainingOptions straight = tinyRun(base, data, "straight").steps(6).accumulate(2).checkpointEvery(3).build();
+        TrainingRun.run(straight);
+
+        TrainingOptions split = tinyRun(base, data, "split").steps(6).accumulate(2).checkpointEvery(3).build();
+        TrainingResult stopped = TrainingRun.run(split.toBuilder().stopAt(3).build());
+        assertThat(stopped.packageDir()).isNull();
+        assertThat(stopped.stepsDone()).isEqualTo(3);
+        TrainingResult resumed = TrainingRun.run(split.toBuilder().resume(true).build());
+        assertThat(resumed.stepsDone()).isEqualTo(6);
+
+        List<TrainingLog.Row> expected = TrainingLog.read(straight.resolvedCheckpointDir().resolve(TrainingRun.LOG_FILE));
+        List<TrainingLog.Row> actual = TrainingLog.read(resumed.logFile());
+        assertThat(actual).hasSize(6);
+        for (int i = 0; i < expected.size(); i++) {
+            TrainingLog.Row e = expected.get(i);
+            TrainingLog.Row a = actual.get(i);
+            assertThat(a.step()).isEqualTo(e.step());
+            assertThat(a.loss()).as("loss at step %d", e.step()).isCloseTo(e.loss(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(a.lmLoss()).isCloseTo(e.lmLoss(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(a.sparsity()).isCloseTo(e.sparsity(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(a.alpha()).isEqualTo(e.alpha());
+            assertThat(a.lr()).isEqualTo(e.lr());
+        }
+        Path straightFinal = new Checkpoints(straight.resolvedCheckpointDir()).latest().orElseThrow();
+        Path resumedFinal = new Checkpoints(split.resolvedCheckpointDir()).latest().orElseThrow();
+        assertThat(straightFinal.getFileName().toString()).isEqualTo("step-000006");
+        for (String file : List.of("model.ndlist", "adamw.ndlist")) {
+            Map<String, float[]> a = readArrays(straightFinal.resolve(file));
+            Map<String, float[]> b = readArrays(resumedFinal.resolve(file));
+            assertThat(b.keySet()).as(file).isEqualTo(a.keySet());
+            a.forEach((name, values) -> assertThat(maxAbsDiff(values, b.get(name))).as("%s %s", file, name)
+                    .isLessThanOrEqualTo(1e-6));
+        }
+        String straightState = Files.readString(straightFinal.resolve("state.json"));
+        String resumedState = Files.readString(resumedFinal.resolve("state.json"));
+        assertThat(resumedState.replace("split", "straight")).isEqualTo(straightState);
+    }
+
+    @Test
+    void denseAndWindowFineTunesExportWithoutGates() throws IOException {
+        float[] beta = {1f, 1f};
+        Path base = TestModels.randomLlamaPackage(dir.resolve("gated-base"), new ModelConfig.DcpSpec(8, beta), 3);
+        Path data = TestCorpus.write(dir.resolve("stories.txt"), 20, 3);
+        TrainingResult dense = TrainingRun.run(tinyRun(base, data, "dense").mode(TrainingOptions.Mode.DENSE).steps(3).build());
+        TrainingResult window = TrainingRun.run(tinyRun(base, data, "window").mode(TrainingOptions.Mode.WINDOW).window(5)
+                .steps(3).build());
+        for (TrainingResult result : List.of(dense, window)) {
+            ModelConfig config = ModelPackage.readConfig(result.packageDir());
+            assertThat(config.dcp()).isNull();
+            assertThat(ModelPackage.readWeights(result.packageDir()).contains("layers.0.wq_int")).isFalse();
+        }
+        assertThat(dense.finalSparsity()).isZero();
+        assertThat(window.finalSparsity()).as("share of causal pairs outside a 5-token window of 32").isGreaterThan(0.7);
+        assertThat(ModelPackage.readConfig(window.packageDir()).provenance().training()).containsEntry("window", 5);
+    }
+
+    /**
+     * stories260K with new gates: at context 256 the soft votes (alpha = 1) compound to heavy pruning
+     * at first, and the LM loss falls as the gates learn what to keep. alpha stays 1 here: a 30-step
+     * run is too short for the schedule to 8 (the soft-to-hard switch costs loss until the model adapts).
+     */
+    @Test
+    void stories260KGatesLearnToKeepWhatTheModelNeeds() throws IOException {
+        SharedData.assumePresent(SharedData.stories260K());
+        Path data = SharedData.sharedDir().resolve("corpora/tinystories/train.txt");
+        SharedData.assumePresent(data);
+        TrainingResult result = TrainingRun.run(TrainingOptions.builder()
+                .base(SharedData.stories260K()).data(data).out(dir.resolve("s260k")).mode(TrainingOptions.Mode.DCP)
+                .gamma(0.15).alphaEnd(1).steps(30).batch(4).context(256).lr(1e-3).warmup(10).seed(11).threads(2)
+                .progress(false).build());
+        List<TrainingLog.Row> rows = TrainingLog.read(result.logFile());
+        double first = rows.subList(0, 5).stream().mapToDouble(TrainingLog.Row::lmLoss).average().orElseThrow();
+        double last = rows.subList(25, 30).stream().mapToDouble(TrainingLog.Row::lmLoss).average().orElseThrow();
+        assertThat(last).as("LM loss, last 5 steps vs first 5").isLessThan(first);
+        assertThat(rows.get(29).sparsity()).as("sparsity falls as the gates learn to keep")
+                .isLessThan(rows.get(0).sparsity()).isGreaterThan(0.3);
+        assertEngineParity(result, null);
+    }
+
+    /** DJL hard-gate logits of the last checkpoint vs the engine running the exported package. */
+    private static void assertEngineParity(TrainingResult result, List<Integer> tokenList) throws IOException {
+        ModelSource source = ModelLoader.load(result.packageDir());
+        int[] tokens = tokenList != null
+                ? tokenList.stream().mapToInt(Integer::intValue).toArray()
+                : prepend(source.config().tokenizer().bosId(), source.tokenizer().encode(
+                        "Once upon a time, there was a little girl named Lily. She loved to play outside."));
+        float[] expected;
+        try (OnnxTransformer engine = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU)) {
+            expected = new Sequence(engine, new DcpGatePolicy(source.config().dcp())).forwardAll(tokens);
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Checkpoints.Loaded last = Checkpoints.load(new Checkpoints(result.checkpointDir()).latest().orElseThrow(), manager);
+            ModelConfig config = source.config().withDcp(last.dcp());
+            try (DcpTransformer model = DcpTransformer.create(manager, config, last.weights(), GateSetup.dcp(1, 0))) {
+                float[] actual = model.logits(tokens, MaskMode.DCP_HARD);
+                assertThat(maxAbsDiff(actual, expected)).as("max |DJL - engine| on the trained model").isLessThanOrEqualTo(1e-4);
+            }
+        }
+    }
+
+    private static int[] prepend(Integer bos, int[] ids) {
+        int[] out = new int[ids.length + 1];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    private static Map<String, float[]> readArrays(Path file) throws IOException {
+        Map<String, float[]> arrays = new HashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
+            for (NDArray array : NDList.decode(manager, in)) {
+                arrays.put(array.getName(), array.toFloatArray());
+            }
+        }
+        return arrays;
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertThat(b).hasSameSizeAs(a);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+}
