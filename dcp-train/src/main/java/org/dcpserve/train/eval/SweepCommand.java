@@ -78,6 +78,8 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(outDir);
         List<SweepResult> results = new ArrayList<>();
+        results.add(new Evaluation(base, heldout, context).row("pretrained, not fine-tuned", "dense",
+                DensePolicy.INSTANCE, 0));
         Path dense = train("dense", TrainingOptions.Mode.DENSE, 0, 0);
         Evaluation denseEval = new Evaluation(dense, heldout, context);
         results.add(denseEval.row("dense fine-tuned", "dense", DensePolicy.INSTANCE, 0));
