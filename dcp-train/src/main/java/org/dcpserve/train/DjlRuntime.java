@@ -14,7 +14,8 @@ import com.sun.jna.Platform;
  * <p>OpenMP threads wait passively ({@code OMP_WAIT_POLICY=PASSIVE}, set in the process environment
  * before PyTorch's libgomp loads, unless the variable is already set): spinning threads stall badly
  * when another job takes a core. On the shared 2-core test machine, 40 steps of stories260K took
- * 15 s passive and 15 to 180 s spinning; without competition the two are within noise.
+ * 15 s passive and 15 to 180 s spinning. With no competing job, spinning can be faster (one
+ * measurement: 5.2 s spinning, 6.8 s passive): on a dedicated machine set OMP_WAIT_POLICY=ACTIVE.
  *
  * <p>On Linux it also tunes glibc's malloc (set {@code -Ddcp.train.mallopt=false} to skip): by default
  * every tensor above a dynamic threshold gets fresh pages from mmap and returns them on free, and the
