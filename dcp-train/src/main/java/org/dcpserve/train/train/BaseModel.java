@@ -48,6 +48,10 @@ public record BaseModel(String name, ModelConfig config, ModelWeights weights, P
     }
 
     public Tokenizer tokenizer() throws IOException {
+        if (tokenizerFile == null && ModelConfig.TokenizerSpec.LLAMA2C.equals(config.tokenizer().kind())) {
+            throw new IOException("base model " + name + " needs a llama2.c tokenizer file (" + ModelPackage.TOKENIZER_FILE
+                    + ") and has none");
+        }
         return ModelLoader.tokenizer(config, tokenizerFile);
     }
 }

@@ -24,6 +24,7 @@ import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.train.DjlRuntime;
 import org.dcpserve.train.model.DcpTransformer;
 import org.dcpserve.train.model.GateSetup;
+import org.dcpserve.train.model.Losses;
 import org.dcpserve.train.model.MaskMode;
 import org.dcpserve.train.model.Ops;
 import org.dcpserve.train.train.TrainingOptions.Mode;
@@ -180,7 +181,7 @@ public final class TrainingRun {
                 NDArray inputs = Ops.owned(local, batch.inputs(), shape);                   // [B, n]
                 NDArray targets = Ops.owned(local, batch.targets(), shape);                 // [B, n]
                 DcpTransformer.Output out = model.forward(inputs, mask);
-                NDArray lm = crossEntropy(out.logits(), targets);                          // []
+                NDArray lm = Losses.crossEntropy(out.logits(), targets);                          // []
                 NDArray total = options.mode() == Mode.DCP && options.gamma() > 0
                         ? lm.add(Ops.times(out.meanKeep(), options.gamma()))
                         : lm;
@@ -200,12 +201,6 @@ public final class TrainingRun {
         double seconds = (System.nanoTime() - began) / 1e9;
         return new TrainingLog.Row(step, loss, lmLoss, 1 - keep, options.mode() == Mode.DCP ? alpha : 0, lr,
                 tokensPerStep / seconds);
-    }
-
-    /** Mean over positions of -log p(target): logits [B, n, V], targets [B, n] int64. */
-    static NDArray crossEntropy(NDArray logits, NDArray targets) {
-        NDArray logProbs = logits.logSoftmax(-1);                                             // [B, n, V]
-        return logProbs.gather(targets.expandDims(-1), -1).mean().neg();                      // []
     }
 
     private Checkpoints.State state(long step, long optimizerSteps) {

@@ -138,6 +138,29 @@ class TrainingRunTest {
         assertThat(ModelPackage.readConfig(window.packageDir()).provenance().training()).containsEntry("window", 5);
     }
 
+    /** GPT-2 with its real vocabulary (BPE via jtokkit, EOS between stories) and a tied head trains and serves. */
+    @Test
+    void gpt2WithATiedHeadTrainsAndServes() throws IOException {
+        ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, org.dcpserve.core.model.Architecture.GPT2, 2, 32,
+                4, 4, 64, 50257, 64, 1e-5f, 0f, new ModelConfig.TokenizerSpec("gpt2", null, 50256), null, null);
+        org.dcpserve.core.model.ModelWeights weights = org.dcpserve.core.engine.RandomModels.weights(config, 5);
+        weights.put(org.dcpserve.core.model.ModelWeights.LM_HEAD,
+                weights.get(org.dcpserve.core.model.ModelWeights.TOK_EMBEDDINGS).transpose());
+        Path base = dir.resolve("gpt2-base");
+        ModelPackage.write(base, config, weights, null);
+        Path data = TestCorpus.write(dir.resolve("stories.txt"), 20, 4);
+        TrainingResult result = TrainingRun.run(tinyRun(base, data, "gpt2").steps(4).batch(2).context(24).build());
+        assertThat(TrainingLog.read(result.logFile())).allSatisfy(row -> assertThat(row.loss()).isFinite());
+        assertThat(result.config().dcp().rank()).isEqualTo(8);
+        assertThat(result.config().architecture()).isEqualTo(org.dcpserve.core.model.Architecture.GPT2);
+        try (NDManager manager = NDManager.newBaseManager();
+             DcpTransformer reloaded = DcpTransformer.create(manager, result.config(),
+                     ModelPackage.readWeights(result.packageDir()), GateSetup.dcp(8, 0))) {
+            assertThat(reloaded.tiedHead()).as("the exported head is still the transposed embedding").isTrue();
+        }
+        assertEngineParity(result, null);
+    }
+
     /**
      * stories260K with new gates: at context 256 the soft votes (alpha = 1) compound to heavy pruning
      * at first, and the LM loss falls as the gates learn what to keep. alpha stays 1 here: a 30-step
@@ -183,6 +206,9 @@ class TrainingRunTest {
     }
 
     private static int[] prepend(Integer bos, int[] ids) {
+        if (bos == null) {
+            return ids;
+        }
         int[] out = new int[ids.length + 1];
         out[0] = bos;
         System.arraycopy(ids, 0, out, 1, ids.length);
