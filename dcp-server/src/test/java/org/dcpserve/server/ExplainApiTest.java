@@ -146,7 +146,9 @@ class ExplainApiTest {
                 .contains("false runs the model densely for comparison");
         // /generate's and /explain's nested records must not overwrite each other's schema.
         assertThat(schemas.get("Token").get("properties").has("logprob")).isTrue();
-        assertThat(schemas.get("PruningLayer").get("properties").has("kvBytes")).isTrue();
+        // The documented schemas use the wire format's snake_case names.
+        assertThat(schemas.get("PruningLayer").get("properties").has("kv_bytes")).isTrue();
+        assertThat(schemas.get("GenerateParameters").get("properties").has("max_new_tokens")).isTrue();
         assertThat(schemas.has("ExplainedToken")).isTrue();
         assertThat(schemas.get("ExplainedLayer").get("properties").has("drops")).isTrue();
     }
