@@ -158,17 +158,11 @@ class ExplainApiTest {
     }
 
     private JsonNode generate(String prompt, int maxNewTokens, String extraParameters) {
-        HttpResponse<String> response = http.postJson("/generate", "{\"inputs\": \"" + prompt + "\", \"parameters\":"
-                + " {\"max_new_tokens\": " + maxNewTokens + ", \"temperature\": 1.0, \"seed\": 7"
-                + extraParameters + "}}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return HttpClientSupport.json(response);
+        return http.generateOk(prompt, maxNewTokens, 7, extraParameters);
     }
 
     private JsonNode explain(String requestId) {
-        HttpResponse<String> response = http.get("/explain/" + requestId);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return HttpClientSupport.json(response);
+        return http.explainOk(requestId);
     }
 
     static List<JsonNode> events(HttpResponse<String> response) {

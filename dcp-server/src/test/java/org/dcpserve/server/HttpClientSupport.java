@@ -1,5 +1,7 @@
 package org.dcpserve.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,22 @@ public final class HttpClientSupport {
 
     public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    /** POST /generate with sampling at temperature 1 and a fixed seed; asserts a 200 and returns the body. */
+    public JsonNode generateOk(String prompt, int maxNewTokens, long seed, String extraParameters) {
+        HttpResponse<String> response = postJson("/generate", "{\"inputs\": \"" + prompt + "\", \"parameters\":"
+                + " {\"max_new_tokens\": " + maxNewTokens + ", \"temperature\": 1.0, \"seed\": " + seed
+                + extraParameters + "}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response);
+    }
+
+    /** GET /explain/{id}; asserts a 200 and returns the body. */
+    public JsonNode explainOk(String requestId) {
+        HttpResponse<String> response = get("/explain/" + requestId);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response);
     }
 
     public static JsonNode json(HttpResponse<String> response) {

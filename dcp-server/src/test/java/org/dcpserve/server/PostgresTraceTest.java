@@ -93,17 +93,11 @@ class PostgresTraceTest {
     }
 
     private JsonNode generate(int maxNewTokens, String extraParameters) {
-        HttpResponse<String> response = http.postJson("/generate", "{\"inputs\": \"" + PROMPT + "\", \"parameters\":"
-                + " {\"max_new_tokens\": " + maxNewTokens + ", \"temperature\": 1.0, \"seed\": 11"
-                + extraParameters + "}}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return HttpClientSupport.json(response);
+        return http.generateOk(PROMPT, maxNewTokens, 11, extraParameters);
     }
 
     private JsonNode explain(String requestId) {
-        HttpResponse<String> response = http.get("/explain/" + requestId);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return HttpClientSupport.json(response);
+        return http.explainOk(requestId);
     }
 
     /** One embedded PostgreSQL per test JVM, with a dcp database owned by a dcp user, as an operator would set up. */
