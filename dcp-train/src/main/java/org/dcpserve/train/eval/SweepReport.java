@@ -49,8 +49,9 @@ final class SweepReport {
         }
         series.forEach((name, points) -> {
             XYSeries s = chart.addSeries(name, points[0], points[1]);
-            s.setXYSeriesRenderStyle(points[0].length > 1 ? XYSeries.XYSeriesRenderStyle.Line
-                    : XYSeries.XYSeriesRenderStyle.Scatter);
+            // A curve only where sparsity varies; points at one sparsity (dense runs) stay markers.
+            boolean curve = java.util.Arrays.stream(points[0]).distinct().count() > 1;
+            s.setXYSeriesRenderStyle(curve ? XYSeries.XYSeriesRenderStyle.Line : XYSeries.XYSeriesRenderStyle.Scatter);
         });
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
