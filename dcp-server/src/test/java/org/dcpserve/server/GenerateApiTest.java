@@ -120,6 +120,7 @@ class GenerateApiTest {
             top_p above one          | {"inputs": "hi", "parameters": {"top_p": 1.5}}                    | 422 | 'parameters.top_p' must be in (0, 1]
             malformed JSON           | {"inputs": "hi",                                                  | 400 | must be a JSON object
             wrong type               | {"inputs": "hi", "parameters": {"max_new_tokens": "ten"}}         | 400 | must be a JSON object
+            null stop sequence       | {"inputs": "hi", "parameters": {"stop": [null]}}                  | 422 | must not contain null
             unknown field            | {"inputs": "hi", "parameterz": {}}                                | 400 | Unrecognized property "parameterz"
             pruning on a dense model | {"inputs": "hi", "parameters": {"pruning": true}}                 | 422 | this model has no DCP gates
             """)

@@ -27,10 +27,11 @@ final class Sampler {
         Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
         int candidates = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
         double[] probs = new double[candidates];
-        double max = logits[order[0]] / params.temperature();
+        // In double: a tiny temperature must not overflow a float logit to infinity (and the draw to NaN).
+        double max = logits[order[0]] / (double) params.temperature();
         double sum = 0;
         for (int i = 0; i < candidates; i++) {
-            probs[i] = Math.exp(logits[order[i]] / params.temperature() - max);
+            probs[i] = Math.exp(logits[order[i]] / (double) params.temperature() - max);
             sum += probs[i];
         }
         double cumulative = 0;

@@ -32,29 +32,49 @@ public final class TextGenerator {
         return tokenizer;
     }
 
-    /** The prompt's token ids as they will be fed: BOS (if the model uses one) + encoded text, truncated if asked. */
+    /**
+     * The prompt's token ids as they will be fed: BOS (if the model uses one) + encoded text. With
+     * {@code truncate}, the last text tokens that fit are kept (BOS stays first); without, a prompt that
+     * does not fit is refused. A text far too long for the context is refused or cut before it is encoded.
+     */
     public int[] promptTokens(GenerationRequest request) {
-        int[] text = tokenizer.encode(request.prompt());
-        Integer bos = config.tokenizer().bosId();
-        int[] tokens = bos == null ? text : prepend(bos, text);
-        if (text.length == 0) {
-            throw new InvalidPromptException("the prompt encodes to no tokens; give some text in 'inputs'");
-        }
         int budget = config.contextLength() - request.maxNewTokens();
         if (budget < 1) {
             throw new InvalidPromptException("max_new_tokens is " + request.maxNewTokens()
                     + " but the model's context length is " + config.contextLength()
                     + "; ask for at most " + (config.contextLength() - 1) + " new tokens");
         }
-        if (request.truncate() != null && tokens.length > Math.min(request.truncate(), budget)) {
-            return Arrays.copyOfRange(tokens, tokens.length - Math.min(request.truncate(), budget), tokens.length);
+        Integer bos = config.tokenizer().bosId();
+        int reserved = bos == null ? 0 : 1;
+        int limit = request.truncate() == null ? budget : Math.min(request.truncate(), budget);
+        int textLimit = Math.max(1, limit - reserved);
+        String prompt = request.prompt();
+        // A token covers at most maxTokenChars() characters: past that many, the text cannot fit.
+        long maxChars = (long) (textLimit + 1) * tokenizer.maxTokenChars();
+        if (prompt.length() > maxChars) {
+            if (request.truncate() == null) {
+                throw tooLong("at least " + (prompt.length() / tokenizer.maxTokenChars()), request);
+            }
+            prompt = prompt.substring(prompt.offsetByCodePoints(prompt.length(), -(int) Math.min(maxChars,
+                    prompt.codePointCount(0, prompt.length()))));
         }
-        if (tokens.length > budget) {
-            throw new InvalidPromptException("the prompt has " + tokens.length + " tokens and max_new_tokens is "
-                    + request.maxNewTokens() + ", together more than the model's context length of "
-                    + config.contextLength() + "; shorten the prompt, lower max_new_tokens, or set parameters.truncate");
+        int[] text = tokenizer.encode(prompt);
+        if (text.length == 0) {
+            throw new InvalidPromptException("the prompt encodes to no tokens; give some text in 'inputs'");
         }
-        return tokens;
+        if (text.length > textLimit) {
+            if (request.truncate() == null) {
+                throw tooLong(Integer.toString(text.length + reserved), request);
+            }
+            text = Arrays.copyOfRange(text, text.length - textLimit, text.length);
+        }
+        return bos == null ? text : prepend(bos, text);
+    }
+
+    private InvalidPromptException tooLong(String tokens, GenerationRequest request) {
+        return new InvalidPromptException("the prompt has " + tokens + " tokens and max_new_tokens is "
+                + request.maxNewTokens() + ", together more than the model's context length of "
+                + config.contextLength() + "; shorten the prompt, lower max_new_tokens, or set parameters.truncate");
     }
 
     /** Generates with the policy the request asks for (see {@link #policyFor}). */
@@ -106,6 +126,11 @@ public final class TextGenerator {
             if (step + 1 < request.maxNewTokens()) {
                 logits = sequence.forward(token);
             }
+        }
+        if (text.startsWith(emitted) && text.substring(emitted.length()).chars().allMatch(c -> c == '\uFFFD')) {
+            // Bytes of a character that generation ended before completing are not text: the final text is
+            // what was streamed.
+            text = emitted;
         }
         long decodeNanos = System.nanoTime() - start - prefillNanos;
         return new Generation(text, promptTokens(prompt), generated, reason, request.sampling().seed(),

@@ -60,6 +60,12 @@ public final class Gpt2Tokenizer implements Tokenizer {
         }
     }
 
+    /** A safe bound: no r50k_base token decodes to more characters (checked over the whole vocabulary by a test). */
+    @Override
+    public int maxTokenChars() {
+        return 256;
+    }
+
     @Override
     public int vocabSize() {
         return VOCAB_SIZE;

@@ -42,6 +42,8 @@ public final class Llama2cTokenizer implements Tokenizer {
      * one: lookups are byte-exact, and concatenating two keys gives the key of the merged piece.
      */
     private final Map<String, Integer> ids;
+    /** The longest piece in bytes, which bounds the characters any token covers. */
+    private final int maxPieceBytes;
 
     private Llama2cTokenizer(byte[][] pieces, float[] scores) {
         this.pieces = pieces;
@@ -53,6 +55,7 @@ public final class Llama2cTokenizer implements Tokenizer {
             ids.put(key(pieces[id]), id);
             rawBytes[id] = byteFallbackValue(pieces[id]);
         }
+        this.maxPieceBytes = java.util.Arrays.stream(pieces).mapToInt(piece -> piece.length).max().orElse(1);
     }
 
     /** Reads a llama2.c {@code tokenizer.bin}; a truncated or corrupt file fails with a one-line message. */
@@ -197,6 +200,11 @@ public final class Llama2cTokenizer implements Tokenizer {
             case EOS -> "</s>";
             default -> new String(pieces[id], StandardCharsets.UTF_8);
         };
+    }
+
+    @Override
+    public int maxTokenChars() {
+        return maxPieceBytes;
     }
 
     @Override

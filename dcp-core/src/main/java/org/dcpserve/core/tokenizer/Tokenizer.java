@@ -13,4 +13,10 @@ public interface Tokenizer {
     String tokenText(int id);
 
     int vocabSize();
+
+    /**
+     * An upper bound on the characters one token covers, so a caller can tell that a text is too long
+     * for a token budget without encoding it (encoding cost grows faster than linearly).
+     */
+    int maxTokenChars();
 }

@@ -55,6 +55,8 @@ class TextGeneratorTest {
         List<Integer> greedy = ids(generate("Hello there", 12, SamplingParams.greedy(), List.of()));
         assertThat(ids(generate("Hello there", 12, new SamplingParams(2f, 1, 1f, 7), List.of()))).isEqualTo(greedy);
         assertThat(ids(generate("Hello there", 12, new SamplingParams(2f, 0, 1e-6f, 7), List.of()))).isEqualTo(greedy);
+        // A temperature this small overflows float logits; sampling must still pick the most likely token.
+        assertThat(ids(generate("Hello there", 12, new SamplingParams(1e-30f, 0, 1f, 7), List.of()))).isEqualTo(greedy);
     }
 
     @Test

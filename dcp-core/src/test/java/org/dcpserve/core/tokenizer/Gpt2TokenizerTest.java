@@ -51,4 +51,14 @@ class Gpt2TokenizerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("50257");
     }
+
+    @Test
+    void noTokenCoversMoreCharactersThanTheBound() {
+        Gpt2Tokenizer tokenizer = new Gpt2Tokenizer();
+        int longest = 0;
+        for (int id = 0; id < Gpt2Tokenizer.VOCAB_SIZE; id++) {
+            longest = Math.max(longest, tokenizer.decode(new int[] {id}).length());
+        }
+        assertThat(longest).isPositive().isLessThanOrEqualTo(tokenizer.maxTokenChars());
+    }
 }

@@ -2,6 +2,7 @@ package org.dcpserve.server.error;
 
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.dcpserve.core.engine.ContextLengthExceededException;
 import org.dcpserve.core.generate.InvalidPromptException;
 import org.dcpserve.server.generate.OverloadedException;
 import org.dcpserve.server.trace.TraceNotFoundException;
@@ -83,7 +84,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "the trace database could not be read; retry later (the log has the cause)");
     }
 
-    @ExceptionHandler({InvalidPromptException.class, IllegalArgumentException.class})
+    @ExceptionHandler({InvalidPromptException.class, ContextLengthExceededException.class})
     ProblemDetail invalidPrompt(IllegalArgumentException ex) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Request cannot be served", ex.getMessage());
     }

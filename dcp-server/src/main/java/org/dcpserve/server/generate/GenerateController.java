@@ -72,12 +72,21 @@ class GenerateController {
                     new StreamEvent(GenerationService.token(token), delta, null, null, null)));
             send(emitter, new StreamEvent(null, null, completed.generation().text(),
                     prepared.requestId().toString(), service.details(prepared, completed)));
-            emitter.complete();
         } catch (ClientGoneException e) {
-            emitter.complete();
-        } catch (RuntimeException e) {
+            // Nobody is listening any more.
+        } catch (Throwable e) {
             // The status line is long gone: the error travels as the last event (a lost trace included).
-            send(emitter, StreamEvent.error(e.getMessage()));
+            try {
+                send(emitter, StreamEvent.error(e instanceof RuntimeException ? e.getMessage()
+                        : "the server could not complete the generation; the log has the cause"));
+            } catch (ClientGoneException gone) {
+                // Nobody to tell.
+            }
+            if (e instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            // Whatever happened, the stream ends: the emitter has no timeout, so an open one would hang the client.
             emitter.complete();
         }
     }

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
@@ -29,7 +30,7 @@ public record GenerateParameters(
         Long seed,
         @Schema(description = "Generation ends once the text contains one of these (kept in the output)")
         @Size(max = 16, message = "at most 16 stop sequences")
-        List<String> stop,
+        List<@NotNull(message = "must not contain null") String> stop,
         @Schema(description = "Include token details and timings (default true)", defaultValue = "true")
         Boolean details,
         @Schema(description = "Keep only the last N prompt tokens instead of rejecting a prompt that does not fit")
