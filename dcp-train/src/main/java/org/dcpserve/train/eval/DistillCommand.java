@@ -15,6 +15,7 @@ import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.train.train.TokenData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,7 +57,7 @@ public final class DistillCommand implements Callable<Integer> {
                         new SamplingParams(temperature, 0, 1f, seed + i), List.of(), null, false);
                 Generation generation = generator.generate(request, TokenListener.NONE);
                 writer.write(prompt + generation.text());
-                writer.write("\n" + Stories.SEPARATOR + "\n");
+                writer.write("\n" + TokenData.SEPARATOR + "\n");
                 progress.step();
             }
         }

@@ -8,27 +8,17 @@ import java.util.Arrays;
 import java.util.List;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.tokenizer.Tokenizer;
+import org.dcpserve.train.train.TokenData;
 
 /** A text file of stories separated by lines holding only {@code <|endoftext|>}. */
 final class Stories {
 
-    static final String SEPARATOR = "<|endoftext|>";
-
     private Stories() {
     }
 
+    /** The stories of a file, split as the trainer splits its data ({@link TokenData#stories}). */
     static List<String> read(Path file) throws IOException {
-        List<String> stories = new ArrayList<>();
-        StringBuilder story = new StringBuilder();
-        for (String line : Files.readAllLines(file)) {
-            if (line.strip().equals(SEPARATOR)) {
-                add(stories, story);
-                story.setLength(0);
-            } else {
-                story.append(story.isEmpty() ? "" : "\n").append(line);
-            }
-        }
-        add(stories, story);
+        List<String> stories = TokenData.stories(Files.readString(file));
         if (stories.isEmpty()) {
             throw new IOException(file + " holds no text");
         }
@@ -60,12 +50,5 @@ final class Stories {
             windows.add(Arrays.copyOfRange(stream, start, Math.min(stream.length, start + context)));
         }
         return windows;
-    }
-
-    private static void add(List<String> stories, StringBuilder story) {
-        String text = story.toString().strip();
-        if (!text.isEmpty()) {
-            stories.add(text);
-        }
     }
 }
