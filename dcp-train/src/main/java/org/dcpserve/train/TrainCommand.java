@@ -1,9 +1,12 @@
 package org.dcpserve.train;
 
 import java.io.PrintWriter;
+import org.dcpserve.train.corpus.CorpusCommand;
 import org.dcpserve.train.eval.DistillCommand;
 import org.dcpserve.train.eval.EvalCommand;
 import org.dcpserve.train.eval.SweepCommand;
+import org.dcpserve.train.pretrain.InitCommand;
+import org.dcpserve.train.pretrain.TokenizerCommand;
 import org.dcpserve.train.train.TrainSubcommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,11 +15,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * The dcp-train command-line tool. Subcommands are listed in {@code subcommands} below: add a class
- * there to add a subcommand (eval, sweep and distill live in org.dcpserve.train.eval).
+ * there to add a subcommand (corpus preparation in org.dcpserve.train.corpus, tokenizer and init in
+ * org.dcpserve.train.pretrain, eval, sweep and distill in org.dcpserve.train.eval).
  */
 @Command(name = "dcp-train", mixinStandardHelpOptions = true, version = "dcp-train 0.1",
-        description = "Fine-tune transformer language models with Dynamic Context Pruning (DJL + PyTorch, CPU).",
+        description = "Pretrain and fine-tune transformer language models with Dynamic Context Pruning (DJL + PyTorch, CPU).",
         subcommands = {
+                CorpusCommand.class,
+                TokenizerCommand.class,
+                InitCommand.class,
                 TrainSubcommand.class,
                 EvalCommand.class,
                 SweepCommand.class,
@@ -43,6 +50,7 @@ public final class TrainCommand implements Runnable {
     /** {@link #execute(String...)} with the command's output and error streams given (for tests and embedding). */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         return new CommandLine(new TrainCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(out)
                 .setErr(err)
                 .setParameterExceptionHandler((exception, arguments) -> {

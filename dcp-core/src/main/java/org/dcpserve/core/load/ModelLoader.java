@@ -9,6 +9,7 @@ import org.dcpserve.core.importer.Llama2cImporter;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.tokenizer.BpeTokenizer;
 import org.dcpserve.core.tokenizer.Gpt2Tokenizer;
 import org.dcpserve.core.tokenizer.Llama2cTokenizer;
 import org.dcpserve.core.tokenizer.Tokenizer;
@@ -28,7 +29,7 @@ public final class ModelLoader {
         if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
             ModelConfig config = ModelPackage.readConfig(path);
             return new ModelSource(name, ModelSource.Kind.MODEL_PACKAGE, config,
-                    tokenizer(config, path.resolve(ModelPackage.TOKENIZER_FILE)), GraphSet.inDirectory(path));
+                    tokenizer(config, ModelPackage.tokenizerFile(config, path)), GraphSet.inDirectory(path));
         }
         if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
             return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path));
@@ -61,12 +62,28 @@ public final class ModelLoader {
                 GraphSet.build(model.config(), model.weights()));
     }
 
-    /** The tokenizer a config names; {@code file} is where a file-based tokenizer lives. */
+    /**
+     * The tokenizer a config names; {@code file} is where a file-based tokenizer lives (ignored, and may
+     * be null, for {@code gpt2}). A {@code bpe} tokenizer must have exactly the model's vocabulary, so a
+     * package with the wrong {@code tokenizer.json} fails here rather than producing nonsense.
+     */
     public static Tokenizer tokenizer(ModelConfig config, Path file) throws IOException {
-        return switch (config.tokenizer().kind()) {
+        String kind = config.tokenizer().kind();
+        if (file == null && (ModelConfig.TokenizerSpec.LLAMA2C.equals(kind) || ModelConfig.TokenizerSpec.BPE.equals(kind))) {
+            throw new IOException("tokenizer kind '" + kind + "' needs a tokenizer file and none was given");
+        }
+        return switch (kind) {
             case ModelConfig.TokenizerSpec.LLAMA2C -> Llama2cTokenizer.load(file);
             case ModelConfig.TokenizerSpec.GPT2 -> new Gpt2Tokenizer();
-            default -> throw new IOException("unknown tokenizer kind '" + config.tokenizer().kind() + "'");
+            case ModelConfig.TokenizerSpec.BPE -> {
+                BpeTokenizer bpe = BpeTokenizer.load(file);
+                if (bpe.vocabSize() != config.vocabSize()) {
+                    throw new IOException("tokenizer " + file + " has " + bpe.vocabSize()
+                            + " tokens but the model's vocab_size is " + config.vocabSize());
+                }
+                yield bpe;
+            }
+            default -> throw new IOException("unknown tokenizer kind '" + kind + "'");
         };
     }
 }

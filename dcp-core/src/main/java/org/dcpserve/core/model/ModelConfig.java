@@ -84,7 +84,9 @@ public record ModelConfig(
     /**
      * How text becomes token ids.
      *
-     * @param kind  {@code llama2c} (a {@code tokenizer.bin} file in the package) or {@code gpt2} (BPE ranks from jtokkit)
+     * @param kind  {@code llama2c} (a {@code tokenizer.bin} file in the package), {@code gpt2} (BPE ranks
+     *              from jtokkit, no file) or {@code bpe} (our own byte-level BPE, a {@code tokenizer.json}
+     *              file in the package; see {@link org.dcpserve.core.tokenizer.BpeTokenizer})
      * @param bosId id prepended to every prompt, or null when the model uses none
      * @param eosId id that ends generation
      */
@@ -92,6 +94,7 @@ public record ModelConfig(
     public record TokenizerSpec(String kind, Integer bosId, int eosId) {
         public static final String LLAMA2C = "llama2c";
         public static final String GPT2 = "gpt2";
+        public static final String BPE = "bpe";
     }
 
     /**

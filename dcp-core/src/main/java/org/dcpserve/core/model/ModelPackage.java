@@ -19,13 +19,17 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A model package: a directory holding {@code config.json}, the tokenizer file (if the tokenizer
- * needs one) and the ONNX sub-graphs, with the weights inside them as named initializers. This class
- * is the one place that knows the layout.
+ * needs one; its name depends on the tokenizer kind, see {@link #tokenizerFile}) and the ONNX
+ * sub-graphs, with the weights inside them as named initializers. This class is the one place that
+ * knows the layout.
  */
 public final class ModelPackage {
 
     public static final String CONFIG_FILE = "config.json";
-    public static final String TOKENIZER_FILE = "tokenizer.bin";
+    /** The tokenizer file of a {@code llama2c} tokenizer (llama2.c's own format). */
+    public static final String LLAMA2C_TOKENIZER_FILE = "tokenizer.bin";
+    /** The tokenizer file of a {@code bpe} tokenizer ({@link org.dcpserve.core.tokenizer.BpeTokenizer}'s format). */
+    public static final String BPE_TOKENIZER_FILE = "tokenizer.json";
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -49,13 +53,34 @@ public final class ModelPackage {
         }
     }
 
-    /** Writes config, tokenizer and graphs into {@code directory} (created if needed). */
+    /**
+     * Where the tokenizer file of a package with {@code config} lives in {@code directory}, or null when
+     * its tokenizer kind needs no file ({@code gpt2}) or is unknown.
+     */
+    public static Path tokenizerFile(ModelConfig config, Path directory) {
+        String name = switch (config.tokenizer().kind()) {
+            case ModelConfig.TokenizerSpec.LLAMA2C -> LLAMA2C_TOKENIZER_FILE;
+            case ModelConfig.TokenizerSpec.BPE -> BPE_TOKENIZER_FILE;
+            default -> null;
+        };
+        return name == null ? null : directory.resolve(name);
+    }
+
+    /**
+     * Writes config, tokenizer and graphs into {@code directory} (created if needed). The tokenizer file
+     * (null when the kind needs none) is copied under the name its kind uses in a package.
+     */
     public static void write(Path directory, ModelConfig config, ModelWeights weights, Path tokenizerFile)
             throws IOException {
+        Path target = tokenizerFile(config, directory);
+        if (tokenizerFile != null && target == null) {
+            throw new IllegalArgumentException("tokenizer kind '" + config.tokenizer().kind()
+                    + "' takes no tokenizer file, but " + tokenizerFile + " was given");
+        }
         Files.createDirectories(directory);
         writeConfig(directory, config);
         if (tokenizerFile != null) {
-            Files.copy(tokenizerFile, directory.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(tokenizerFile, target, StandardCopyOption.REPLACE_EXISTING);
         }
         TransformerGraphs graphs = new TransformerGraphs(config, weights);
         Files.write(directory.resolve(GraphSet.embeddingFile()), graphs.embedding().toByteArray());

@@ -58,7 +58,8 @@ class ModelLoaderTest {
 
         assertThat(ModelPackage.isPackage(packageDir)).isTrue();
         assertThat(ModelPackage.readConfig(packageDir)).usingRecursiveComparison().isEqualTo(config);
-        assertThat(Files.readString(packageDir.resolve(ModelPackage.TOKENIZER_FILE))).isEqualTo("not read by this test");
+        assertThat(Files.readString(packageDir.resolve(ModelPackage.LLAMA2C_TOKENIZER_FILE))).isEqualTo("not read by this test");
+        assertThat(ModelPackage.tokenizerFile(config, packageDir)).isEqualTo(packageDir.resolve("tokenizer.bin"));
         Map<String, FloatTensor> readBack = ModelPackage.readWeights(packageDir).asMap();
         assertThat(readBack.keySet()).containsExactlyInAnyOrderElementsOf(weights.asMap().keySet());
         weights.asMap().forEach((name, tensor) -> assertThat(readBack.get(name)).as(name).isEqualTo(tensor));

@@ -9,7 +9,6 @@ import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
 import org.dcpserve.core.pruning.PruningPolicies;
-import org.dcpserve.core.pruning.PruningPolicies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,8 +48,9 @@ public final class EvalCommand implements Callable<Integer> {
                     : policies;
             System.out.printf("%s on %s: %d sequences, %d tokens%s%n", source.name(), data.getFileName(), sequences.size(),
                     java.util.Arrays.stream(lengths).sum(), packed ? ", packed in windows of " + window : ", one per story");
-            System.out.println("| policy | perplexity | sparsity | KV bytes vs dense |");
-            System.out.println("| --- | --- | --- | --- |");
+            long bytes = scoredBytes(sequences, source.tokenizer());
+            System.out.println("| policy | perplexity | bits per byte | sparsity | KV bytes vs dense |");
+            System.out.println("| --- | --- | --- | --- | --- |");
             double lastSparsity = 0;
             for (String name : names) {
                 String resolved = name.equals("window:match")
@@ -58,10 +58,24 @@ public final class EvalCommand implements Callable<Integer> {
                 PerplexityEvaluator.Result result =
                         evaluator.evaluate(sequences, PruningPolicies.parse(resolved, source.config()));
                 lastSparsity = result.sparsity();
-                System.out.printf("| %s | %.3f | %.1f%% | %.1f%% |%n", resolved, result.perplexity(),
+                double bitsPerByte = result.tokens() * Math.log(result.perplexity()) / Math.log(2) / bytes;
+                System.out.printf("| %s | %.3f | %.4f | %.1f%% | %.1f%% |%n", resolved, result.perplexity(), bitsPerByte,
                         100 * result.sparsity(), 100 * result.kvBytesFraction());
             }
         }
         return 0;
+    }
+
+    /**
+     * UTF-8 bytes of the text the scored tokens (all but the first of each sequence) stand for: bits per
+     * byte compares models whose tokenizers differ, where perplexity per token does not.
+     */
+    private static long scoredBytes(List<int[]> sequences, org.dcpserve.core.tokenizer.Tokenizer tokenizer) {
+        long bytes = 0;
+        for (int[] sequence : sequences) {
+            int[] scored = java.util.Arrays.copyOfRange(sequence, Math.min(1, sequence.length), sequence.length);
+            bytes += tokenizer.decode(scored).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+        return bytes;
     }
 }

@@ -20,6 +20,11 @@ final class PerplexityEvaluator {
     }
 
     Result evaluate(List<int[]> sequences, PruningPolicy policy) {
+        return evaluate(sequences, policy, null);
+    }
+
+    /** {@link #evaluate(List, PruningPolicy)}, also counting every drop into {@code drops} (when not null). */
+    Result evaluate(List<int[]> sequences, PruningPolicy policy, DropCounts drops) {
         int vocab = model.config().vocabSize();
         double nll = 0;
         long predicted = 0;
@@ -38,6 +43,9 @@ final class PerplexityEvaluator {
                 predicted++;
             }
             PruningReport report = sequence.report();
+            if (drops != null) {
+                drops.add(window, report.drops());
+            }
             double pairs = (double) window.length * (window.length - 1) / 2;
             maskedPairs += report.sparsity() * pairs;
             causalPairs += pairs;

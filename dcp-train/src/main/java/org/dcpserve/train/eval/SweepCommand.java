@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Fine-tune dense, DCP for each --gammas value and sliding-window baselines at DCP's sparsity;"
-                + " evaluate all on held-out text; write sweep.md, sweep.csv and sweep.png into --out-dir.")
+                + " evaluate all on held-out text; write sweep.md, sweep.csv, sweep.png and, per gamma, the tokens"
+                + " the gates drop most (drops-gamma-G.md) into --out-dir.")
 public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--base", required = true, description = "model to fine-tune")
@@ -58,6 +59,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", description = "warm-up steps (default: ${DEFAULT-VALUE})")
     int warmup = 50;
+
+    @Option(names = "--lr-schedule", description = "constant or cosine (decay to lr/10) after warm-up (default: ${DEFAULT-VALUE})")
+    TrainingOptions.LrSchedule lrSchedule = TrainingOptions.LrSchedule.CONSTANT;
 
     @Option(names = "--context", description = "training and evaluation context (default: ${DEFAULT-VALUE})")
     int context = 256;
@@ -86,7 +90,9 @@ public final class SweepCommand implements Callable<Integer> {
         for (double gamma : gammas) {
             Path dcp = train(name("dcp-gamma-%s", gamma), TrainingOptions.Mode.DCP, gamma, 0);
             Evaluation dcpEval = new Evaluation(dcp, heldout, context);
-            SweepResult pruned = dcpEval.row("DCP", "dcp", new DcpGatePolicy(dcpEval.config().dcp()), gamma);
+            DropCounts drops = new DropCounts(dcpEval.config().layers());
+            SweepResult pruned = dcpEval.row("DCP", "dcp", new DcpGatePolicy(dcpEval.config().dcp()), gamma, drops);
+            Files.writeString(outDir.resolve(name("drops-gamma-%s.md", gamma)), drops.table(dcpEval.tokenizer(), 20, 50));
             results.add(dcpEval.row("DCP model, run densely", "dense", DensePolicy.INSTANCE, gamma));
             results.add(pruned);
             recordInProvenance(dcp, pruned);
@@ -112,7 +118,7 @@ public final class SweepCommand implements Callable<Integer> {
             return out;
         }
         TrainingOptions options = TrainingOptions.builder().base(base).data(data).out(out).mode(mode).gamma(gamma)
-                .window(window).steps(steps).batch(batch).context(context).lr(lr).warmup(warmup).seed(seed)
+                .window(window).steps(steps).batch(batch).context(context).lr(lr).warmup(warmup).lrSchedule(lrSchedule).seed(seed)
                 .threads(threads).checkpointDir(outDir.resolve(name + "-checkpoints")).resume(
                         Files.isDirectory(outDir.resolve(name + "-checkpoints"))).build().validate();
         return TrainingRun.run(options).packageDir();
@@ -149,13 +155,21 @@ public final class SweepCommand implements Callable<Integer> {
             return source.config();
         }
 
+        org.dcpserve.core.tokenizer.Tokenizer tokenizer() {
+            return source.tokenizer();
+        }
+
         int[] lengths() {
             return sequences.stream().mapToInt(s -> s.length).toArray();
         }
 
         SweepResult row(String method, String policyName, PruningPolicy policy, double gamma) {
+            return row(method, policyName, policy, gamma, null);
+        }
+
+        SweepResult row(String method, String policyName, PruningPolicy policy, double gamma, DropCounts drops) {
             try (OnnxTransformer model = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU)) {
-                PerplexityEvaluator.Result result = new PerplexityEvaluator(model).evaluate(sequences, policy);
+                PerplexityEvaluator.Result result = new PerplexityEvaluator(model).evaluate(sequences, policy, drops);
                 return new SweepResult(method, source.name(), gamma, policyName, result.perplexity(), result.sparsity(),
                         result.kvBytesFraction());
             }

@@ -29,9 +29,10 @@ public record BaseModel(String name, ModelConfig config, ModelWeights weights, P
         }
         String name = path.toAbsolutePath().normalize().getFileName().toString();
         if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
-            Path tokenizer = path.resolve(ModelPackage.TOKENIZER_FILE);
-            return new BaseModel(name, ModelPackage.readConfig(path), ModelPackage.readWeights(path),
-                    Files.isRegularFile(tokenizer) ? tokenizer : null);
+            ModelConfig config = ModelPackage.readConfig(path);
+            Path tokenizer = ModelPackage.tokenizerFile(config, path);
+            return new BaseModel(name, config, ModelPackage.readWeights(path),
+                    tokenizer != null && Files.isRegularFile(tokenizer) ? tokenizer : null);
         }
         if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
             return of(name, HuggingFaceGpt2Importer.load(path));
@@ -47,11 +48,8 @@ public record BaseModel(String name, ModelConfig config, ModelWeights weights, P
         return new BaseModel(name, model.config(), model.weights(), model.tokenizerFile());
     }
 
+    /** The base's tokenizer; a llama2c or bpe base without its tokenizer file fails with a one-line message. */
     public Tokenizer tokenizer() throws IOException {
-        if (tokenizerFile == null && ModelConfig.TokenizerSpec.LLAMA2C.equals(config.tokenizer().kind())) {
-            throw new IOException("base model " + name + " needs a llama2.c tokenizer file (" + ModelPackage.TOKENIZER_FILE
-                    + ") and has none");
-        }
         return ModelLoader.tokenizer(config, tokenizerFile);
     }
 }

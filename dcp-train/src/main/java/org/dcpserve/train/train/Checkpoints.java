@@ -66,7 +66,12 @@ public final class Checkpoints {
      */
     public record State(long step, long optimizerSteps, long totalSteps, long seed, String mode, int window,
                         double gamma, int batch, int accumulate, int context, double lr, int warmup,
-                        double alphaEnd, Integer rank, String base, String data, int dataTokens) {
+                        double alphaEnd, Integer rank, String base, String data, int dataTokens, String lrSchedule) {
+
+        /** The schedule, also for checkpoints written before schedules could be chosen (they were constant). */
+        public String lrScheduleOrDefault() {
+            return lrSchedule == null ? TrainingOptions.LrSchedule.CONSTANT.id() : lrSchedule;
+        }
     }
 
     /** A checkpoint read back. */

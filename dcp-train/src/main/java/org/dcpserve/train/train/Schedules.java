@@ -23,4 +23,17 @@ public final class Schedules {
     public static double learningRate(long step, double lr, int warmup) {
         return warmup > 0 && step < warmup ? lr * step / warmup : lr;
     }
+
+    /**
+     * Linear warm-up, then a cosine from {@code lr} down to {@code lr / 10} at step {@code total}: the
+     * usual pretraining schedule (a short run gains most from the low rate at its end).
+     */
+    public static double cosineLearningRate(long step, long total, double lr, int warmup) {
+        if (warmup > 0 && step < warmup) {
+            return lr * step / warmup;
+        }
+        double floor = lr / 10;
+        double progress = total <= warmup ? 1.0 : Math.min(1.0, (double) (step - warmup) / (total - warmup));
+        return floor + (lr - floor) * (1 + Math.cos(Math.PI * progress)) / 2;
+    }
 }

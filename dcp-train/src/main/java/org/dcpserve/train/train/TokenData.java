@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.tokenizer.Tokenizer;
+import org.dcpserve.train.ProgressBars;
 
 /**
  * A training corpus as one long token stream, and the random windows cut from it.
@@ -31,29 +33,35 @@ public final class TokenData {
         this.stories = stories;
     }
 
-    public static TokenData load(Path file, Tokenizer tokenizer, ModelConfig.TokenizerSpec spec) throws IOException {
+    /**
+     * Tokenizes a training file, with a progress bar over its stories on stderr when {@code progress}.
+     * A file of more than one line without a single separator line is almost always a mistake (the
+     * whole corpus becomes one story), so it is warned about on stderr.
+     */
+    public static TokenData load(Path file, Tokenizer tokenizer, ModelConfig.TokenizerSpec spec, boolean progress)
+            throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("training data not found: " + file.toAbsolutePath().normalize());
         }
-        List<String> stories = stories(Files.readString(file));
+        String text = Files.readString(file);
+        List<String> stories = stories(text);
         if (stories.isEmpty()) {
             throw new IOException("training data " + file + " holds no text");
         }
+        if (stories.size() == 1 && text.strip().contains("\n")) {
+            System.err.println("dcp-train: warning: " + file + " has no line holding only " + SEPARATOR
+                    + ", so all of it is one story; separate documents with such lines");
+        }
         int[][] encoded = new int[stories.size()][];
         long total = 0;
-        for (int i = 0; i < encoded.length; i++) {
-            int[] ids = tokenizer.encode(stories.get(i));
-            int extra = 1;
-            int[] story = new int[ids.length + extra];
-            if (spec.bosId() != null) {
-                story[0] = spec.bosId();
-                System.arraycopy(ids, 0, story, 1, ids.length);
-            } else {
-                System.arraycopy(ids, 0, story, 0, ids.length);
-                story[ids.length] = spec.eosId();
+        try (ProgressBar bar = progress ? ProgressBars.of("tokenize " + file.getFileName(), stories.size(), "stories") : null) {
+            for (int i = 0; i < encoded.length; i++) {
+                encoded[i] = withSeparator(tokenizer.encode(stories.get(i)), spec);
+                total += encoded[i].length;
+                if (bar != null) {
+                    bar.step();
+                }
             }
-            encoded[i] = story;
-            total += story.length;
         }
         int[] all = new int[Math.toIntExact(total)];
         int at = 0;
@@ -62,6 +70,19 @@ public final class TokenData {
             at += story.length;
         }
         return new TokenData(all, stories.size());
+    }
+
+    /** A story's ids with BOS before them, or, for a tokenizer without BOS, EOS after them. */
+    private static int[] withSeparator(int[] ids, ModelConfig.TokenizerSpec spec) {
+        int[] story = new int[ids.length + 1];
+        if (spec.bosId() != null) {
+            story[0] = spec.bosId();
+            System.arraycopy(ids, 0, story, 1, ids.length);
+        } else {
+            System.arraycopy(ids, 0, story, 0, ids.length);
+            story[ids.length] = spec.eosId();
+        }
+        return story;
     }
 
     /** The stories of a text: split at lines holding only the separator, trimmed, blank ones dropped. */

@@ -73,6 +73,11 @@ public final class TrainSubcommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100", description = "linear warm-up steps; default: ${DEFAULT-VALUE}")
     int warmup;
 
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "SCHEDULE",
+            description = "after warm-up: constant (fine-tuning) or cosine (decay to lr/10 at the last step, for"
+                    + " pretraining); default: ${DEFAULT-VALUE}")
+    String lrSchedule;
+
     @Option(names = "--alpha-end", defaultValue = "8", description = "final alpha of the sparse sigmoid; default: ${DEFAULT-VALUE}")
     double alphaEnd;
 
@@ -116,7 +121,7 @@ public final class TrainSubcommand implements Callable<Integer> {
         try {
             options = TrainingOptions.builder()
                     .base(base).data(data).out(out).mode(mode(mode)).gamma(gamma).rank(rank).window(window)
-                    .steps(steps).batch(batch).accumulate(accumulate).context(context).lr(lr).warmup(warmup)
+                    .steps(steps).batch(batch).accumulate(accumulate).context(context).lr(lr).warmup(warmup).lrSchedule(lrSchedule(lrSchedule))
                     .alphaEnd(alphaEnd).weightDecay(weightDecay).clip(clip).betaInit(betaInit).seed(seed)
                     .checkpointDir(checkpointDir).checkpointEvery(checkpointEvery).resume(resume).stopAt(stopAt)
                     .threads(threads).progress(!noProgress)
@@ -133,6 +138,14 @@ public final class TrainSubcommand implements Callable<Integer> {
                 where, result.stepsDone(), result.finalLoss(), result.finalLmLoss(), 100 * result.finalSparsity(),
                 result.tokensPerSecond(), result.seconds());
         return 0;
+    }
+
+    private static TrainingOptions.LrSchedule lrSchedule(String value) {
+        try {
+            return TrainingOptions.LrSchedule.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--lr-schedule must be constant or cosine, not '" + value + "'");
+        }
     }
 
     private static TrainingOptions.Mode mode(String value) {

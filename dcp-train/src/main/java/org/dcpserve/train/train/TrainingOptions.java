@@ -20,7 +20,8 @@ import java.nio.file.Path;
  * @param accumulate      micro-batches per optimizer step (gradient accumulation)
  * @param context         tokens per training sequence
  * @param lr              peak learning rate
- * @param warmup          linear warm-up steps, then constant
+ * @param warmup          linear warm-up steps
+ * @param lrSchedule      after warm-up: constant (fine-tuning) or cosine decay to a tenth of lr at the last step (pretraining)
  * @param alphaEnd        final alpha of the cosine schedule from 1
  * @param weightDecay     AdamW decoupled weight decay (matrices only)
  * @param clip            global gradient-norm clip (0: none)
@@ -34,13 +35,21 @@ import java.nio.file.Path;
  * @param progress        show a progress bar on stderr
  */
 public record TrainingOptions(Path base, Path data, Path out, Mode mode, double gamma, Integer rank, int window,
-                              int steps, int batch, int accumulate, int context, double lr, int warmup,
+                              int steps, int batch, int accumulate, int context, double lr, int warmup, LrSchedule lrSchedule,
                               double alphaEnd, double weightDecay, double clip, float betaInit, long seed,
                               Path checkpointDir, int checkpointEvery, boolean resume, int threads, int stopAt,
                               boolean progress) {
 
     public enum Mode {
         DCP, DENSE, WINDOW;
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public enum LrSchedule {
+        CONSTANT, COSINE;
 
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -81,6 +90,7 @@ public record TrainingOptions(Path base, Path data, Path out, Mode mode, double 
         require(context >= 2, "--context must be at least 2");
         require(lr > 0 && Double.isFinite(lr), "--lr must be positive");
         require(warmup >= 0, "--warmup cannot be negative");
+        require(lrSchedule != null, "--lr-schedule is required");
         require(gamma >= 0 && Double.isFinite(gamma), "--gamma cannot be negative");
         require(alphaEnd >= 1 && Double.isFinite(alphaEnd), "--alpha-end must be at least 1");
         require(weightDecay >= 0, "--weight-decay cannot be negative");
@@ -114,6 +124,7 @@ public record TrainingOptions(Path base, Path data, Path out, Mode mode, double 
         private int context = 256;
         private double lr = 1e-4;
         private int warmup = 100;
+        private LrSchedule lrSchedule = LrSchedule.CONSTANT;
         private double alphaEnd = 8;
         private double weightDecay;
         private double clip = 1.0;
@@ -143,6 +154,7 @@ public record TrainingOptions(Path base, Path data, Path out, Mode mode, double 
             context = o.context;
             lr = o.lr;
             warmup = o.warmup;
+            lrSchedule = o.lrSchedule;
             alphaEnd = o.alphaEnd;
             weightDecay = o.weightDecay;
             clip = o.clip;
@@ -169,6 +181,7 @@ public record TrainingOptions(Path base, Path data, Path out, Mode mode, double 
         public Builder context(int v) { context = v; return this; }
         public Builder lr(double v) { lr = v; return this; }
         public Builder warmup(int v) { warmup = v; return this; }
+        public Builder lrSchedule(LrSchedule v) { lrSchedule = v; return this; }
         public Builder alphaEnd(double v) { alphaEnd = v; return this; }
         public Builder weightDecay(double v) { weightDecay = v; return this; }
         public Builder clip(double v) { clip = v; return this; }
@@ -183,7 +196,7 @@ public record TrainingOptions(Path base, Path data, Path out, Mode mode, double 
 
         public TrainingOptions build() {
             return new TrainingOptions(base, data, out, mode, gamma, rank, window, steps, batch, accumulate, context,
-                    lr, warmup, alphaEnd, weightDecay, clip, betaInit, seed, checkpointDir, checkpointEvery, resume,
+                    lr, warmup, lrSchedule, alphaEnd, weightDecay, clip, betaInit, seed, checkpointDir, checkpointEvery, resume,
                     threads, stopAt, progress);
         }
     }

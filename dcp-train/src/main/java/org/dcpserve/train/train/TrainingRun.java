@@ -10,18 +10,16 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.train.DjlRuntime;
+import org.dcpserve.train.ProgressBars;
 import org.dcpserve.train.model.DcpTransformer;
 import org.dcpserve.train.model.GateSetup;
 import org.dcpserve.train.model.Losses;
@@ -66,7 +64,7 @@ public final class TrainingRun {
             throw new IllegalArgumentException("--context " + options.context() + " exceeds the base model's context length "
                     + config.contextLength());
         }
-        this.data = TokenData.load(options.data(), base.tokenizer(), config.tokenizer());
+        this.data = TokenData.load(options.data(), base.tokenizer(), config.tokenizer(), options.progress());
         if (data.size() < options.context() + 1) {
             throw new IllegalArgumentException("the training data has " + data.size() + " tokens, fewer than --context + 1 = "
                     + (options.context() + 1));
@@ -169,7 +167,10 @@ public final class TrainingRun {
             case DENSE -> MaskMode.DENSE;
             case WINDOW -> MaskMode.slidingWindow(options.window());
         };
-        double lr = Schedules.learningRate(step, options.lr(), options.warmup());
+        double lr = switch (options.lrSchedule()) {
+            case CONSTANT -> Schedules.learningRate(step, options.lr(), options.warmup());
+            case COSINE -> Schedules.cosineLearningRate(step, options.steps(), options.lr(), options.warmup());
+        };
         double loss = 0;
         double lmLoss = 0;
         double keep = 0;
@@ -208,7 +209,7 @@ public final class TrainingRun {
                 options.window(), options.gamma(), options.batch(), options.accumulate(), options.context(), options.lr(),
                 options.warmup(), options.alphaEnd(),
                 options.mode() == Mode.DCP ? options.rankFor(base.config().dModel()) : null,
-                options.base().toString(), options.data().toString(), data.size());
+                options.base().toString(), options.data().toString(), data.size(), options.lrSchedule().id());
     }
 
     /** A resumed run must be the same run: the schedules and the data windows depend on these settings. */
@@ -225,6 +226,7 @@ public final class TrainingRun {
         compare(differences, "--context", saved.context(), now.context());
         compare(differences, "--lr", saved.lr(), now.lr());
         compare(differences, "--warmup", saved.warmup(), now.warmup());
+        compare(differences, "--lr-schedule", saved.lrScheduleOrDefault(), now.lrScheduleOrDefault());
         compare(differences, "--alpha-end", saved.alphaEnd(), now.alphaEnd());
         compare(differences, "training data tokens", saved.dataTokens(), now.dataTokens());
         if (!differences.isEmpty()) {
@@ -255,6 +257,9 @@ public final class TrainingRun {
             training.put("alpha_end", options.alphaEnd());
         }
         training.put("lr", options.lr());
+        training.put("lr_schedule", options.lrSchedule().id());
+        training.put("warmup", options.warmup());
+        training.put("weight_decay", options.weightDecay());
         training.put("batch", options.batch());
         training.put("accumulate", options.accumulate());
         training.put("context", options.context());
@@ -274,16 +279,8 @@ public final class TrainingRun {
     }
 
     private ProgressBar progressBar(long startStep) {
-        if (!options.progress()) {
-            return null;
-        }
-        return new ProgressBarBuilder()
-                .setTaskName("dcp-train " + options.mode().id())
-                .setInitialMax(options.steps())
-                .startsFrom(startStep, Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .setMaxRenderedLength(160)
-                .build();
+        return options.progress()
+                ? ProgressBars.from("dcp-train " + options.mode().id(), options.steps(), "steps", startStep)
+                : null;
     }
 }
