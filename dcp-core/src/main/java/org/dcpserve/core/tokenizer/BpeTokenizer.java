@@ -80,7 +80,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     private final int[] lefts;
     private final int[] rights;
-    private final PairRanks ranks;
+    private final MergeTable ranks;
     /** The bytes of every id; empty for the special token. */
     private final byte[][] pieces;
     private final String[] texts;
@@ -116,7 +116,7 @@ public final class BpeTokenizer implements Tokenizer {
             System.arraycopy(pieces[right], 0, piece, pieces[left].length, pieces[right].length);
             pieces[id] = piece;
         }
-        ranks = new PairRanks(this.lefts, this.rights);
+        ranks = new PairRanks(this.lefts, this.rights, FIRST_MERGE_ID);
         texts = new String[vocab];
         int longest = 1;
         for (int id = 0; id < vocab; id++) {
@@ -190,7 +190,7 @@ public final class BpeTokenizer implements Tokenizer {
         for (int i = 0; i < bytes.length; i++) {
             symbols[i] = (bytes[i] & 0xFF) + 1;
         }
-        int[] tokens = BpeMerger.merge(symbols, ranks, lefts, rights, FIRST_MERGE_ID);
+        int[] tokens = PairMerger.merge(symbols, ranks);
         if (cacheable) {
             if (cache.size() >= MAX_CACHED_WORDS) {
                 cache.clear(); // crude but enough: the common words are back in the cache within a few KB of text
