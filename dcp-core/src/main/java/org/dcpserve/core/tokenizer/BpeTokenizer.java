@@ -1,9 +1,6 @@
 package org.dcpserve.core.tokenizer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -120,7 +117,7 @@ public final class BpeTokenizer implements Tokenizer {
         texts = new String[vocab];
         int longest = 1;
         for (int id = 0; id < vocab; id++) {
-            texts[id] = id == END_OF_TEXT ? END_OF_TEXT_PIECE : readable(pieces[id]);
+            texts[id] = id == END_OF_TEXT ? END_OF_TEXT_PIECE : TokenTexts.readable(pieces[id]);
             longest = Math.max(longest, pieces[id].length);
         }
         maxPieceBytes = longest;
@@ -238,22 +235,6 @@ public final class BpeTokenizer implements Tokenizer {
     private void checkId(int id) {
         if (id < 0 || id >= pieces.length) {
             throw new IllegalArgumentException("token id " + id + " is outside the BPE vocabulary [0, " + pieces.length + ")");
-        }
-    }
-
-    private static String readable(byte[] piece) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(piece))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            StringBuilder text = new StringBuilder();
-            for (byte b : piece) {
-                text.append(String.format("<0x%02X>", b & 0xFF));
-            }
-            return text.toString();
         }
     }
 }
