@@ -33,6 +33,7 @@ const DcpView = (() => {
         const parameters = {
           max_new_tokens: Number($("max-new-tokens").value),
           temperature: Number($("temperature").value),
+          details: true,   // the default is false, as in TGI
         };
         if (!$("pruning").checked) {
           parameters.pruning = false;

@@ -62,7 +62,7 @@ class PostgresTraceTest {
     @Test
     void streamedAndDenseRequestsRoundTrip() {
         HttpResponse<String> stream = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
-                + " \"parameters\": {\"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 2}}");
+                + " \"parameters\": {\"details\": true, \"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 2}}");
         List<JsonNode> events = ExplainApiTest.events(stream);
         JsonNode last = events.getLast();
         TraceAssertions.assertExplains(explain(last.get("request_id").asString()), last, PROMPT);
@@ -77,7 +77,7 @@ class PostgresTraceTest {
     void aNulCharacterIsStoredAsTheReplacementCharacter() {
         // PostgreSQL text cannot hold NUL; GPT-2 encodes it as a byte token of its own.
         HttpResponse<String> response = http.postJson("/generate",
-                "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"max_new_tokens\": 3}}");
+                "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"details\": true, \"max_new_tokens\": 3}}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode generated = HttpClientSupport.json(response);
         JsonNode explained = explain(generated.get("request_id").asString());
