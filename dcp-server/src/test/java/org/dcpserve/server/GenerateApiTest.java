@@ -165,7 +165,9 @@ class GenerateApiTest {
         assertThat(HttpClientSupport.json(http.get("/actuator/health")).get("status").asString()).isEqualTo("UP");
         http.postJson("/generate", "{\"inputs\": \"metrics\", \"parameters\": {\"details\": true, \"max_new_tokens\": 2}}");
         assertThat(http.get("/actuator/prometheus").body()).contains("dcp_generation_tokens_total")
-                .contains("dcp_trace_write_seconds_count{outcome=\"stored\"}");
+                .contains("dcp_trace_write_seconds_count{model=\"random-gpt2\",outcome=\"stored\",policy=\"dense\"}")
+                .contains("dcp_generation_sparsity_count{model=\"random-gpt2\",policy=\"dense\"}")
+                .contains("dcp_generation_requests_total{model=\"random-gpt2\",policy=\"dense\"}");
         assertThat(HttpClientSupport.json(http.get("/info")).get("config").get("architecture").asString()).isEqualTo("gpt2");
     }
 

@@ -52,6 +52,13 @@ public final class HttpClientSupport {
         return json(response);
     }
 
+    /** GET path; asserts a 200 and returns the body. */
+    public JsonNode json200(String path) {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return json(response);
+    }
+
     public static JsonNode json(HttpResponse<String> response) {
         return json(response.body());
     }

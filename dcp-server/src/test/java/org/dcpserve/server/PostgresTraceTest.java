@@ -43,6 +43,9 @@ class PostgresTraceTest {
     @Value("${local.server.port}")
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     HttpClientSupport http;
 
     @BeforeEach
@@ -84,6 +87,28 @@ class PostgresTraceTest {
         assertThat(explained.get("prompt").asString()).isEqualTo("nul\uFFFDbyte");
         assertThat(explained.get("tokens").findValuesAsString("text")).contains("\uFFFD");
         TraceAssertions.assertExplains(explained, generated, "nul\uFFFDbyte");
+    }
+
+    @Test
+    void dropStatsEqualARecountFromTheStoredTraces() {
+        for (int i = 0; i < 4; i++) {
+            generate(8 + 5 * i, ", \"seed\": " + (20 + i));
+        }
+        http.postJson("/v1/chat/completions", "{\"model\": \"random-gated-gpt2\", \"messages\": [{\"role\":"
+                + " \"user\", \"content\": \"hello\"}], \"max_tokens\": 6}");
+        // Concurrent writers upsert the same rows: ON CONFLICT in key order neither loses counts nor deadlocks.
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            threads.add(Thread.ofVirtual().start(() -> generate(10, "")));
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        StatsRecount.assertStatsEqualRecount(http, jdbc, "random-gated-gpt2");
     }
 
     @Test

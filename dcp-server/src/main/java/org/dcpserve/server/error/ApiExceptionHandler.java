@@ -23,6 +23,7 @@ import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
@@ -48,6 +49,25 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ex.getBindingResult().getFieldErrors().stream().map(e -> snakeCase(e.getField())).sorted().findFirst()
                 .ifPresent(field -> problem.setProperty("param", field));
         return ResponseEntity.unprocessableContent().body(problem);
+    }
+
+    /** A query parameter out of range, e.g. GET /explain/stats?limit=0: 422 naming the parameter. */
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = ex.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream().map(error -> describe(
+                        parameterName(result.getMethodParameter()), error.getDefaultMessage(), result.getArgument())))
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return ResponseEntity.unprocessableContent().body(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request",
+                detail));
+    }
+
+    private static String parameterName(org.springframework.core.MethodParameter parameter) {
+        org.springframework.web.bind.annotation.RequestParam param =
+                parameter.getParameterAnnotation(org.springframework.web.bind.annotation.RequestParam.class);
+        return param != null && !param.name().isEmpty() ? param.name() : String.valueOf(parameter.getParameterName());
     }
 
     @Override
