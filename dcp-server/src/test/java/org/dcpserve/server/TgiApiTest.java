@@ -211,6 +211,27 @@ class TgiApiTest {
     }
 
     @Test
+    void theOpenApiDocumentValidatesAndCoversEveryRoute() {
+        String document = http.get("/v3/api-docs").body();
+        io.swagger.v3.parser.core.models.ParseOptions options = new io.swagger.v3.parser.core.models.ParseOptions();
+        options.setResolve(true);
+        io.swagger.v3.parser.core.models.SwaggerParseResult result =
+                new io.swagger.v3.parser.OpenAPIV3Parser().readContents(document, null, options);
+        assertThat(result.getMessages()).as("validation messages").isEmpty();
+        assertThat(result.getOpenAPI().getPaths()).containsKeys("/", "/generate", "/generate_stream", "/info",
+                "/health", "/metrics", "/tokenize", "/v1/completions", "/v1/chat/completions", "/v1/models",
+                "/v1/models/{model}", "/explain/{request_id}", "/explain/stats");
+        JsonNode docs = HttpClientSupport.json(document);
+        JsonNode parameters = docs.get("components").get("schemas").get("GenerateParameters").get("properties");
+        for (String name : List.of("return_full_text", "decoder_input_details", "top_n_tokens", "repetition_penalty",
+                "frequency_penalty", "typical_p", "best_of", "watermark", "grammar", "adapter_id")) {
+            assertThat(parameters.has(name)).as(name).isTrue();
+        }
+        assertThat(docs.get("paths").get("/explain/stats").get("get").get("parameters").findValuesAsString("name"))
+                .contains("model", "layer", "min_count", "limit");
+    }
+
+    @Test
     void theRootStillServesThePlaygroundPage() {
         HttpResponse<String> page = http.get("/");
         assertThat(page.statusCode()).isEqualTo(200);
