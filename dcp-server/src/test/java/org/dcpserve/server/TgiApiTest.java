@@ -78,7 +78,8 @@ class TgiApiTest {
             assertThat(event.get("token").get("text").isString()).isTrue();
             assertThat(event.get("token").has("special")).isTrue();
             assertThat(event.get("top_tokens")).hasSize(2);
-            assertThat(event.has("generated_text")).isEqualTo(event == last);
+            assertThat(event.get("generated_text").isNull()).isEqualTo(event != last);
+            assertThat(event.has("details")).isTrue();
         }
         assertThat(last.get("details").get("finish_reason").asString()).isIn("length", "eos_token");
         assertThat(last.get("details").get("input_length").asInt()).isEqualTo(2);
@@ -205,6 +206,7 @@ class TgiApiTest {
         JsonNode tokens = HttpClientSupport.json(tokenized);
         assertThat(tokens).hasSize(2);
         assertThat(tokens.get(0).get("text").asString()).isEqualTo("Hello");
+        assertThat(tokens.get(0).get("start").asInt()).isZero();
         assertThat(tokens.get(1).get("start").asInt()).isEqualTo(5);
         assertThat(tokens.get(1).get("stop").asInt()).isEqualTo(11);
         assertThat(http.postJson("/tokenize", "{\"inputs\": \"\"}").statusCode()).isEqualTo(422);

@@ -156,7 +156,7 @@ public class GenerateController {
         }
     }
 
-    private static void send(SseEmitter emitter, StreamEvent event) {
+    private static void send(SseEmitter emitter, Object event) {
         try {
             emitter.send(SseEmitter.event().data(event, MediaType.APPLICATION_JSON));
         } catch (IOException | IllegalStateException e) {

@@ -6,26 +6,32 @@ import java.util.List;
 
 /**
  * One Server-Sent Event of /generate_stream (and POST / with stream: true), as TGI sends them: every event
- * carries its token (index counts from 1); the last one also the whole text and, when asked, the details.
- * Ours: the text the token completed (text_delta) and the request id. An error instead is {error, error_type}.
+ * carries its index (from 1), its token, top_tokens, generated_text and details, the last three null until the
+ * last event (top_tokens unless asked; details unless asked). Ours: the text the token completed (text_delta)
+ * and the request id. An error instead is {@link Error}.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.ALWAYS)
 @Schema(name = "StreamEvent")
-public record StreamEvent(Integer index, GenerateResponse.Token token, List<GenerateResponse.TopToken> topTokens,
+public record StreamEvent(int index, GenerateResponse.Token token, List<GenerateResponse.TopToken> topTokens,
                           String textDelta, String generatedText, String requestId,
-                          GenerateResponse.Details details, String error, String errorType) {
+                          GenerateResponse.Details details) {
 
     static StreamEvent token(int index, GenerateResponse.Token token, List<GenerateResponse.TopToken> topTokens,
                              String textDelta, String requestId) {
-        return new StreamEvent(index, token, topTokens, textDelta, null, requestId, null, null, null);
+        return new StreamEvent(index, token, topTokens, textDelta, null, requestId, null);
     }
 
     /** This token event as the last one of the stream. */
     StreamEvent last(String generatedText, GenerateResponse.Details details) {
-        return new StreamEvent(index, token, topTokens, textDelta, generatedText, requestId, details, null, null);
+        return new StreamEvent(index, token, topTokens, textDelta, generatedText, requestId, details);
     }
 
-    static StreamEvent error(String message, String errorType) {
-        return new StreamEvent(null, null, null, null, null, null, null, message, errorType);
+    static Error error(String message, String errorType) {
+        return new Error(message, errorType);
+    }
+
+    /** The last event of a stream that failed, as TGI sends it. */
+    @Schema(name = "StreamError")
+    public record Error(String error, String errorType) {
     }
 }

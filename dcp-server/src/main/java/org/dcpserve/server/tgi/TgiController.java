@@ -68,16 +68,20 @@ class TgiController {
         int first = bos != null && ids.length > 0 && ids[0] == bos ? 1 : 0;
         // Spans come from decoding ever longer prefixes of the text tokens; truncation cut the text's front.
         String decoded = tokenizer.decode(Arrays.copyOfRange(ids, first, ids.length));
-        int offset = Math.max(0, request.inputs().length() - decoded.length());
+        // Negative when decoding adds a dummy-prefix space (llama2.c); spans are clamped to the input.
+        int offset = request.inputs().length() - decoded.length();
+        int length = request.inputs().length();
         List<SimpleToken> out = new ArrayList<>(ids.length);
         if (first == 1) {
-            out.add(new SimpleToken(ids[0], tokenizer.tokenText(ids[0]), true, offset, offset));
+            int at = Math.clamp(offset, 0, length);
+            out.add(new SimpleToken(ids[0], tokenizer.tokenText(ids[0]), true, at, at));
         }
         int start = 0;
         for (int i = first; i < ids.length; i++) {
             int stop = tokenizer.decode(Arrays.copyOfRange(ids, first, i + 1)).length();
             stop = Math.max(start, Math.min(stop, decoded.length()));
-            out.add(new SimpleToken(ids[i], tokenizer.tokenText(ids[i]), false, offset + start, offset + stop));
+            out.add(new SimpleToken(ids[i], tokenizer.tokenText(ids[i]), false, Math.clamp(offset + start, 0, length),
+                    Math.clamp(offset + stop, 0, length)));
             start = stop;
         }
         return out;
