@@ -33,6 +33,7 @@ const DcpView = (() => {
         const parameters = {
           max_new_tokens: Number($("max-new-tokens").value),
           temperature: Number($("temperature").value),
+          details: true,   // the default is false, as in TGI
         };
         if (!$("pruning").checked) {
           parameters.pruning = false;
@@ -169,5 +170,70 @@ const DcpView = (() => {
       $("ranking").appendChild(el("li", {}, JSON.stringify(text) + " × " + count)));
   }
 
-  return { playground, explain };
+  /** A token's text as a reader sees it: whitespace made visible. */
+  const shown = (text) => JSON.stringify(text).slice(1, -1);
+
+  async function stats() {
+    const load = async () => {
+      $("error").textContent = "";
+      const query = new URLSearchParams({ min_count: $("min-count").value || "1", limit: "20" });
+      if ($("layer").value !== "") query.set("layer", $("layer").value);
+      let data;
+      try {
+        data = await fetchJson("explain/stats?" + query);
+      } catch (error) {
+        $("error").textContent = error.message;
+        return;
+      }
+      $("stats-model").textContent = data.model;
+      $("requests").textContent = data.requests;
+      $("tokens").textContent = data.tokens;
+      const heat = $("heatmap");
+      heat.replaceChildren();
+      const head = el("tr");
+      head.appendChild(el("th", {}, "token"));
+      data.heatmap.layers.forEach((layer) => head.appendChild(el("th", {}, "L" + layer)));
+      head.appendChild(el("th", {}, "examples"));
+      heat.appendChild(head);
+      const lifetimes = new Map(data.top_dropped.concat(data.top_kept).map((t) => [t.token_id, t]));
+      data.heatmap.rows.forEach((row) => {
+        const tr = el("tr", { "data-token-id": row.token_id });
+        tr.appendChild(el("th", { class: "token" }, shown(row.text)));
+        row.drop_rates.forEach((rate, i) => {
+          const cell = el("td", { class: "heat", title: rate === null ? "not seen"
+            : percent(rate) + " of " + row.seen[i] + " dropped" }, rate === null ? "" : (100 * rate).toFixed(0));
+          if (rate !== null) cell.style.background = `rgba(200, 60, 40, ${0.1 + 0.9 * rate})`;
+          tr.appendChild(cell);
+        });
+        const examples = el("td", { class: "examples" });
+        (lifetimes.get(row.token_id)?.examples || []).forEach((id, i) =>
+          examples.appendChild(el("a", { class: "example", href: "explain.html?id=" + encodeURIComponent(id) },
+            "#" + (i + 1))));
+        tr.appendChild(examples);
+        heat.appendChild(tr);
+      });
+      const table = (id, header, rows) => {
+        const t = $(id);
+        t.replaceChildren();
+        const h = el("tr");
+        header.forEach((name) => h.appendChild(el("th", {}, name)));
+        t.appendChild(h);
+        rows.forEach((cells) => {
+          const r = el("tr");
+          cells.forEach((c) => r.appendChild(el("td", {}, String(c))));
+          t.appendChild(r);
+        });
+      };
+      table("layers", ["layer", "seen", "dropped", "sparsity", "mean lifetime"], data.layers.map((l) =>
+        [l.layer, l.seen, l.dropped, percent(l.sparsity), l.mean_lifetime.toFixed(1)]));
+      table("positions", ["positions", "seen", "dropped", "sparsity"], data.positions.map((b) =>
+        [b.from + "-" + (b.to - 1), b.seen, b.dropped, percent(b.sparsity)]));
+      table("lifetimes", ["tokens later", "drops"], data.lifetimes.map((b) => [b.from + "-" + (b.to - 1), b.dropped]));
+      $("stats").hidden = false;
+    };
+    $("stats-form").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+    await load();
+  }
+
+  return { playground, explain, stats };
 })();

@@ -50,7 +50,7 @@ class DefaultModelApiTest {
 
     @Test
     void aHundredTokensArePrunedByDefaultAndEveryLayerHasDropsAtExplain() {
-        JsonNode generated = http.generateOk(PROMPT, 100, 42, ", \"details\": true");
+        JsonNode generated = http.generateOk(PROMPT, 100, 42, "");
         JsonNode details = generated.get("details");
         assertThat(details.get("generated_tokens").asInt()).isEqualTo(100);
         JsonNode pruning = details.get("pruning");

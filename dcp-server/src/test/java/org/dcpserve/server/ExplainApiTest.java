@@ -67,7 +67,7 @@ class ExplainApiTest {
     @Test
     void aStreamedGenerationIsExplainableOnceItsFinalEventArrives() {
         HttpResponse<String> response = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
-                + " \"parameters\": {\"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 9}}");
+                + " \"parameters\": {\"details\": true, \"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 9}}");
         assertThat(response.statusCode()).isEqualTo(200);
         List<JsonNode> events = events(response);
         JsonNode last = events.getLast();

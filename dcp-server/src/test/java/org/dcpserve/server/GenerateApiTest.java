@@ -39,7 +39,7 @@ class GenerateApiTest {
     @Test
     void generatesTheRequestedNumberOfTokensWithDetails() {
         HttpResponse<String> response = http.postJson("/generate",
-                "{\"inputs\": \"The quick brown fox\", \"parameters\": {\"max_new_tokens\": 12}}");
+                "{\"inputs\": \"The quick brown fox\", \"parameters\": {\"details\": true, \"max_new_tokens\": 12}}");
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = HttpClientSupport.json(response);
         assertThat(UUID.fromString(body.get("request_id").asString())).isNotNull();
@@ -78,7 +78,7 @@ class GenerateApiTest {
         assertThat(HttpClientSupport.json(http.postJson("/generate", greedy)).get("generated_text"))
                 .isEqualTo(first.get("generated_text"));
 
-        String seeded = "{\"inputs\": \"Hello\", \"parameters\": {\"max_new_tokens\": 10, \"temperature\": 1.3,"
+        String seeded = "{\"inputs\": \"Hello\", \"parameters\": {\"details\": true, \"max_new_tokens\": 10, \"temperature\": 1.3,"
                 + " \"top_k\": 50, \"top_p\": 0.9, \"seed\": 77}}";
         JsonNode a = HttpClientSupport.json(http.postJson("/generate", seeded));
         JsonNode b = HttpClientSupport.json(http.postJson("/generate", seeded));
@@ -90,7 +90,7 @@ class GenerateApiTest {
     @Test
     void streamingSendsOneEventPerTokenThenTheWholeText() {
         HttpResponse<String> response = http.postJson("/generate_stream",
-                "{\"inputs\": \"Once\", \"parameters\": {\"max_new_tokens\": 8, \"temperature\": 1.0, \"seed\": 5}}");
+                "{\"inputs\": \"Once\", \"parameters\": {\"details\": true, \"max_new_tokens\": 8, \"temperature\": 1.0, \"seed\": 5}}");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/event-stream"));
@@ -102,10 +102,19 @@ class GenerateApiTest {
         }
         JsonNode last = events.getLast();
         int generated = last.get("details").get("generated_tokens").asInt();
-        assertThat(events).hasSize(generated + 1);
+        // As TGI: one event per token, the last one also with the whole text and the details.
+        assertThat(events).hasSize(generated);
         StringBuilder text = new StringBuilder();
-        events.subList(0, generated).forEach(event -> text.append(event.get("text_delta").asString()));
+        for (int i = 0; i < generated; i++) {
+            JsonNode event = events.get(i);
+            assertThat(event.get("index").asInt()).isEqualTo(i + 1);
+            assertThat(event.get("token").get("id").asInt()).isEqualTo(last.get("details").get("tokens").get(i)
+                    .get("id").asInt());
+            assertThat(event.get("generated_text").isNull()).as("TGI: null until the last event").isEqualTo(i < generated - 1);
+            text.append(event.get("text_delta").asString());
+        }
         assertThat(text.toString()).isEqualTo(last.get("generated_text").asString());
+        assertThat(response.headers().firstValue("X-Request-Id")).hasValue(last.get("request_id").asString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -134,7 +143,7 @@ class GenerateApiTest {
         String prompt = "word ".repeat(TestModels.CONTEXT_LENGTH + 10);
         assertProblem(http.postJson("/generate", "{\"inputs\": \"" + prompt + "\"}"), 422, "shorten the prompt");
         HttpResponse<String> truncated = http.postJson("/generate",
-                "{\"inputs\": \"" + prompt + "\", \"parameters\": {\"truncate\": 20, \"max_new_tokens\": 4}}");
+                "{\"inputs\": \"" + prompt + "\", \"parameters\": {\"details\": true, \"truncate\": 20, \"max_new_tokens\": 4}}");
         assertThat(truncated.statusCode()).isEqualTo(200);
         assertThat(HttpClientSupport.json(truncated).get("details").get("prompt_tokens").asInt()).isEqualTo(20);
     }
@@ -154,9 +163,11 @@ class GenerateApiTest {
         assertThat(docs.get("paths").has("/generate_stream")).isTrue();
         assertThat(docs.get("info").get("title").asString()).isEqualTo("dcp-serve");
         assertThat(HttpClientSupport.json(http.get("/actuator/health")).get("status").asString()).isEqualTo("UP");
-        http.postJson("/generate", "{\"inputs\": \"metrics\", \"parameters\": {\"max_new_tokens\": 2}}");
+        http.postJson("/generate", "{\"inputs\": \"metrics\", \"parameters\": {\"details\": true, \"max_new_tokens\": 2}}");
         assertThat(http.get("/actuator/prometheus").body()).contains("dcp_generation_tokens_total")
-                .contains("dcp_trace_write_seconds_count{outcome=\"stored\"}");
+                .contains("dcp_trace_write_seconds_count{model=\"random-gpt2\",outcome=\"stored\",policy=\"dense\"}")
+                .contains("dcp_generation_sparsity_count{model=\"random-gpt2\",policy=\"dense\"}")
+                .contains("dcp_generation_requests_total{model=\"random-gpt2\",policy=\"dense\"}");
         assertThat(HttpClientSupport.json(http.get("/info")).get("config").get("architecture").asString()).isEqualTo("gpt2");
     }
 

@@ -39,7 +39,7 @@ public final class HttpClientSupport {
     /** POST /generate with sampling at temperature 1 and a fixed seed; asserts a 200 and returns the body. */
     public JsonNode generateOk(String prompt, int maxNewTokens, long seed, String extraParameters) {
         HttpResponse<String> response = postJson("/generate", "{\"inputs\": \"" + prompt + "\", \"parameters\":"
-                + " {\"max_new_tokens\": " + maxNewTokens + ", \"temperature\": 1.0, \"seed\": " + seed
+                + " {\"details\": true, \"max_new_tokens\": " + maxNewTokens + ", \"temperature\": 1.0, \"seed\": " + seed
                 + extraParameters + "}}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json(response);
@@ -49,6 +49,13 @@ public final class HttpClientSupport {
     public JsonNode explainOk(String requestId) {
         HttpResponse<String> response = get("/explain/" + requestId);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response);
+    }
+
+    /** GET path; asserts a 200 and returns the body. */
+    public JsonNode json200(String path) {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return json(response);
     }
 

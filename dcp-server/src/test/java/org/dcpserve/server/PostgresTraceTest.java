@@ -43,6 +43,9 @@ class PostgresTraceTest {
     @Value("${local.server.port}")
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     HttpClientSupport http;
 
     @BeforeEach
@@ -62,7 +65,7 @@ class PostgresTraceTest {
     @Test
     void streamedAndDenseRequestsRoundTrip() {
         HttpResponse<String> stream = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
-                + " \"parameters\": {\"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 2}}");
+                + " \"parameters\": {\"details\": true, \"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 2}}");
         List<JsonNode> events = ExplainApiTest.events(stream);
         JsonNode last = events.getLast();
         TraceAssertions.assertExplains(explain(last.get("request_id").asString()), last, PROMPT);
@@ -77,13 +80,35 @@ class PostgresTraceTest {
     void aNulCharacterIsStoredAsTheReplacementCharacter() {
         // PostgreSQL text cannot hold NUL; GPT-2 encodes it as a byte token of its own.
         HttpResponse<String> response = http.postJson("/generate",
-                "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"max_new_tokens\": 3}}");
+                "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"details\": true, \"max_new_tokens\": 3}}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode generated = HttpClientSupport.json(response);
         JsonNode explained = explain(generated.get("request_id").asString());
         assertThat(explained.get("prompt").asString()).isEqualTo("nul\uFFFDbyte");
         assertThat(explained.get("tokens").findValuesAsString("text")).contains("\uFFFD");
         TraceAssertions.assertExplains(explained, generated, "nul\uFFFDbyte");
+    }
+
+    @Test
+    void dropStatsEqualARecountFromTheStoredTraces() {
+        for (int i = 0; i < 4; i++) {
+            generate(8 + 5 * i, ", \"seed\": " + (20 + i));
+        }
+        http.postJson("/v1/chat/completions", "{\"model\": \"random-gated-gpt2\", \"messages\": [{\"role\":"
+                + " \"user\", \"content\": \"hello\"}], \"max_tokens\": 6}");
+        // Concurrent writers upsert the same rows: ON CONFLICT in key order neither loses counts nor deadlocks.
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            threads.add(Thread.ofVirtual().start(() -> generate(10, "")));
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        StatsRecount.assertStatsEqualRecount(http, jdbc, "random-gated-gpt2");
     }
 
     @Test

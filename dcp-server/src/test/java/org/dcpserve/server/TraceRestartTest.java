@@ -25,7 +25,7 @@ class TraceRestartTest {
         try (ConfigurableApplicationContext first = start()) {
             HttpClientSupport http = client(first);
             HttpResponse<String> response = http.postJson("/generate", "{\"inputs\": \"" + prompt + "\","
-                    + " \"parameters\": {\"max_new_tokens\": 10, \"temperature\": 1.0, \"seed\": 4}}");
+                    + " \"parameters\": {\"details\": true, \"max_new_tokens\": 10, \"temperature\": 1.0, \"seed\": 4}}");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             generated = HttpClientSupport.json(response);
             explainedBefore = HttpClientSupport.json(http.get("/explain/" + generated.get("request_id").asString()));

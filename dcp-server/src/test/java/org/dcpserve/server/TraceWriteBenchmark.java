@@ -135,7 +135,7 @@ class TraceWriteBenchmark {
         double sparsity = 0;
         for (int i = 0; i < requests; i++) {
             HttpResponse<String> response = http.postJson("/generate", "{\"inputs\": \"Once upon a time\","
-                    + " \"parameters\": {\"max_new_tokens\": " + NEW_TOKENS + ", \"temperature\": 0.8, \"seed\": " + i
+                    + " \"parameters\": {\"details\": true, \"max_new_tokens\": " + NEW_TOKENS + ", \"temperature\": 0.8, \"seed\": " + i
                     + ", \"pruning\": " + mode.equals("dcp") + "}}");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonNode details = HttpClientSupport.json(response).get("details");

@@ -106,6 +106,33 @@ class WebViewTest {
     }
 
     @Test
+    void theStatsPageDrawsTheTokenByLayerHeatmapWithLinksToExampleRequests() throws Exception {
+        HttpClientSupport http = new HttpClientSupport(port);
+        for (int i = 0; i < 3; i++) {
+            http.generateOk(ExplainApiTest.PROMPT, 15, 100 + i, "");
+        }
+        JsonNode stats = http.json200("/explain/stats?min_count=1&limit=20");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get("http://localhost:" + port + "/stats.html");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("stats")));
+        List<WebElement> rows = browser.findElements(By.cssSelector("#heatmap tr[data-token-id]"));
+        assertThat(rows).hasSize(stats.get("heatmap").get("rows").size()).isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("#heatmap tr[data-token-id] td.heat")))
+                .hasSize(rows.size() * stats.get("heatmap").get("layers").size());
+        assertThat(browser.findElements(By.cssSelector("#layers tr"))).hasSize(1 + stats.get("layers").size());
+        assertThat(browser.findElement(By.id("requests")).getText()).isEqualTo(stats.get("requests").asString());
+        // The most dropped token's row: its first example opens that request's explain view.
+        JsonNode top = stats.get("top_dropped").get(0);
+        WebElement row = browser.findElement(By.cssSelector("#heatmap tr[data-token-id='" + top.get("token_id").asInt()
+                + "']"));
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "web-view-stats.png"), browser.getScreenshotAs(OutputType.BYTES));
+        row.findElement(By.cssSelector("a.example")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("explanation")));
+        assertThat(browser.findElement(By.id("request-id")).getText()).isEqualTo(top.get("examples").get(0).asString());
+    }
+
+    @Test
     void anUnknownRequestShowsTheProblemDetail() {
         browser.get("http://localhost:" + port + "/explain.html?id=00000000-0000-0000-0000-000000000000");
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(

@@ -1,20 +1,62 @@
 package org.dcpserve.core.generate;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Picks the next token: greedy, or temperature sampling restricted by top-k and top-p. */
+/**
+ * Picks the next token: the penalties adjust the logits (when asked), then greedy, or temperature sampling
+ * restricted by top-k, top-p and typical-p. Remembers what it picked, for the penalties.
+ */
 final class Sampler {
 
     private final SamplingParams params;
     private final SplittableRandom random;
+    /** Token id -> times it occurs in the prompt (repetition penalty only) and generated so far. */
+    private final Map<Integer, Integer> seen = new HashMap<>();
+    private final Map<Integer, Integer> generated = new HashMap<>();
 
     Sampler(SamplingParams params) {
+        this(params, new int[0]);
+    }
+
+    /** @param prompt the prompt's tokens, which the repetition penalty counts as already in the sequence */
+    Sampler(SamplingParams params, int[] prompt) {
         this.params = params;
         this.random = new SplittableRandom(params.seed());
+        if (params.hasPenalties()) {
+            for (int token : prompt) {
+                seen.merge(token, 1, Integer::sum);
+            }
+        }
     }
 
     int next(float[] logits) {
+        int token = choose(params.hasPenalties() ? penalized(logits) : logits);
+        if (params.hasPenalties()) {
+            seen.merge(token, 1, Integer::sum);
+            generated.merge(token, 1, Integer::sum);
+        }
+        return token;
+    }
+
+    /** A copy of the logits with the repetition (HF), frequency and presence (OpenAI) penalties applied. */
+    private float[] penalized(float[] logits) {
+        float[] out = logits.clone();
+        if (params.repetitionPenalty() != 1f) {
+            for (int token : seen.keySet()) {
+                float logit = out[token];
+                out[token] = logit > 0 ? logit / params.repetitionPenalty() : logit * params.repetitionPenalty();
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : generated.entrySet()) {
+            out[e.getKey()] -= e.getValue() * params.frequencyPenalty() + params.presencePenalty();
+        }
+        return out;
+    }
+
+    private int choose(float[] logits) {
         if (params.isGreedy()) {
             return argmax(logits);
         }
@@ -42,18 +84,63 @@ final class Sampler {
                 break;
             }
         }
-        double total = 0;
+        int[] pick = new int[kept];
         for (int i = 0; i < kept; i++) {
+            pick[i] = i;
+        }
+        if (params.typicalP() < 1f) {
+            pick = typical(probs, kept, params.typicalP());
+        }
+        double total = 0;
+        for (int i : pick) {
             total += probs[i];
         }
         double draw = random.nextDouble() * total;
-        for (int i = 0; i < kept; i++) {
+        for (int i : pick) {
             draw -= probs[i];
             if (draw < 0) {
                 return order[i];
             }
         }
-        return order[kept - 1];
+        return order[pick[pick.length - 1]];
+    }
+
+    /**
+     * Locally typical sampling (Meister et al. 2022, as in Hugging Face's TypicalLogitsWarper): among the first
+     * {@code kept} candidates, those whose information -log p is closest to the entropy, until their probability
+     * reaches {@code mass}. Returns candidate indices, most typical first.
+     */
+    static int[] typical(double[] weights, int kept, float mass) {
+        double sum = 0;
+        for (int i = 0; i < kept; i++) {
+            sum += weights[i];
+        }
+        double entropy = 0;
+        double[] information = new double[kept];
+        for (int i = 0; i < kept; i++) {
+            double p = weights[i] / sum;
+            information[i] = p > 0 ? -Math.log(p) : Double.POSITIVE_INFINITY;
+            entropy += p > 0 ? p * information[i] : 0;
+        }
+        double h = entropy;
+        Integer[] byTypicality = new Integer[kept];
+        for (int i = 0; i < kept; i++) {
+            byTypicality[i] = i;
+        }
+        Arrays.sort(byTypicality, (a, b) -> Double.compare(Math.abs(information[a] - h), Math.abs(information[b] - h)));
+        double cumulative = 0;
+        int n = 0;
+        while (n < kept) {
+            cumulative += weights[byTypicality[n++]] / sum;
+            if (cumulative >= mass) {
+                break;
+            }
+        }
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = byTypicality[i];
+        }
+        return out;
     }
 
     static int argmax(float[] logits) {

@@ -85,7 +85,7 @@ public final class TextGenerator {
     /** Generates with an explicit pruning policy, e.g. a sliding window for comparisons. */
     public Generation generate(GenerationRequest request, PruningPolicy policy, TokenListener listener) {
         int[] prompt = promptTokens(request);
-        Sampler sampler = new Sampler(request.sampling());
+        Sampler sampler = new Sampler(request.sampling(), prompt);
         Sequence sequence = new Sequence(model, policy);
         StopCondition stop = new StopCondition(request.stop());
         List<GeneratedToken> generated = new ArrayList<>();
@@ -104,7 +104,8 @@ public final class TextGenerator {
             all[position] = token;
             boolean eos = token == config.tokenizer().eosId();
             GeneratedToken generatedToken = new GeneratedToken(token, tokenizer.tokenText(token), position,
-                    Sampler.logProbability(logits, token), eos || isBos(token));
+                    Sampler.logProbability(logits, token), eos || isBos(token),
+                    TopTokens.of(logits, request.topNTokens(), tokenizer, config));
             generated.add(generatedToken);
             if (eos) {
                 listener.onToken(generatedToken, "");
@@ -135,6 +136,23 @@ public final class TextGenerator {
         long decodeNanos = System.nanoTime() - start - prefillNanos;
         return new Generation(text, promptTokens(prompt), generated, reason, request.sampling().seed(),
                 new Generation.Timings(prefillNanos, decodeNanos), sequence.report());
+    }
+
+    /**
+     * The log-probability the model gives every prompt token after the ones before it (NaN for the first),
+     * as TGI's decoder_input_details reports them: the prompt is fed once more, on a sequence of its own with
+     * the same pruning policy (the gate is deterministic, so its drops and logits are those of the generation).
+     */
+    public float[] promptLogprobs(GenerationRequest request) {
+        int[] prompt = promptTokens(request);
+        int vocab = config.vocabSize();
+        float[] logits = new Sequence(model, policyFor(request.pruning())).forwardAll(prompt);   // [T, vocab]
+        float[] out = new float[prompt.length];
+        out[0] = Float.NaN;
+        for (int i = 1; i < prompt.length; i++) {
+            out[i] = Sampler.logProbability(Arrays.copyOfRange(logits, (i - 1) * vocab, i * vocab), prompt[i]);
+        }
+        return out;
     }
 
     /**

@@ -177,7 +177,10 @@ public final class Llama2cTokenizer implements Tokenizer {
         return switch (id) {
             case BOS -> "<s>"; // stored as "\n<s>\n" in the file
             case EOS -> "</s>";
-            default -> new String(pieces[id], StandardCharsets.UTF_8);
+            // A byte-fallback piece <0xNN> shows as the character its byte makes (a newline, not "<0x0A>");
+            // a byte that is only part of a character stays <0xNN>.
+            default -> rawBytes[id] >= 0 ? TokenTexts.readable(new byte[] {(byte) rawBytes[id]})
+                    : new String(pieces[id], StandardCharsets.UTF_8);
         };
     }
 

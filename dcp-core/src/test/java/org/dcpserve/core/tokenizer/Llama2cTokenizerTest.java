@@ -143,7 +143,9 @@ class Llama2cTokenizerTest {
             assertThat(tokenizer.decode(withBos(tokenizer.encode(text)))).as(text).isEqualTo(text);
         }
 
-        assertThat(tokenizer.tokenText('\n' + 3)).isEqualTo("<0x0A>");
+        // Byte-fallback pieces show as the character they make; a lone non-ASCII byte stays <0xNN>.
+        assertThat(tokenizer.tokenText('\n' + 3)).isEqualTo("\n");
+        assertThat(tokenizer.tokenText(0xC3 + 3)).isEqualTo("<0xC3>");
         assertThat(tokenizer.tokenText(1)).isEqualTo("<s>");
         assertThat(tokenizer.tokenText(2)).isEqualTo("</s>");
         assertThat(tokenizer.tokenText(403)).isEqualTo(" Once");

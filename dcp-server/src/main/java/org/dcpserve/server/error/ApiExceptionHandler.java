@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 import org.dcpserve.core.engine.ContextLengthExceededException;
 import org.dcpserve.core.generate.InvalidPromptException;
 import org.dcpserve.server.generate.OverloadedException;
+import org.dcpserve.server.generate.UnsupportedParameterException;
 import org.dcpserve.server.trace.TraceNotFoundException;
 import org.dcpserve.server.trace.TraceStoreException;
 import org.slf4j.Logger;
@@ -22,13 +23,15 @@ import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
  * Every error leaves as an RFC 9457 problem detail. As in TGI, a well-formed request the model cannot
  * serve is 422, an overloaded server 429; unreadable JSON or a malformed id is 400, an unknown trace 404,
- * a trace database that fails 503. A stack trace never reaches a client.
+ * a trace database that fails 503. A stack trace never reaches a client. Each one also carries TGI's error and
+ * error_type members ({@link TgiErrorMembers}); on /v1 the OpenAI adapter reshapes it into OpenAI's error body.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -43,7 +46,28 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .sorted()
                 .collect(Collectors.joining("; "));
         ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request", detail);
+        ex.getBindingResult().getFieldErrors().stream().map(e -> snakeCase(e.getField())).sorted().findFirst()
+                .ifPresent(field -> problem.setProperty("param", field));
         return ResponseEntity.unprocessableContent().body(problem);
+    }
+
+    /** A query parameter out of range, e.g. GET /explain/stats?limit=0: 422 naming the parameter. */
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = ex.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream().map(error -> describe(
+                        parameterName(result.getMethodParameter()), error.getDefaultMessage(), result.getArgument())))
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return ResponseEntity.unprocessableContent().body(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request",
+                detail));
+    }
+
+    private static String parameterName(org.springframework.core.MethodParameter parameter) {
+        org.springframework.web.bind.annotation.RequestParam param =
+                parameter.getParameterAnnotation(org.springframework.web.bind.annotation.RequestParam.class);
+        return param != null && !param.name().isEmpty() ? param.name() : String.valueOf(parameter.getParameterName());
     }
 
     @Override
@@ -89,6 +113,22 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Request cannot be served", ex.getMessage());
     }
 
+    @ExceptionHandler(UnsupportedParameterException.class)
+    ProblemDetail unsupported(UnsupportedParameterException ex) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Not supported", ex.getMessage());
+        problem.setProperty("param", ex.parameter());
+        return problem;
+    }
+
+    @ExceptionHandler(InvalidRequestException.class)
+    ProblemDetail invalidRequest(InvalidRequestException ex) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request", ex.getMessage());
+        if (ex.parameter() != null) {
+            problem.setProperty("param", ex.parameter());
+        }
+        return problem;
+    }
+
     @ExceptionHandler(OverloadedException.class)
     ProblemDetail overloaded(OverloadedException ex) {
         return problem(HttpStatus.TOO_MANY_REQUESTS, "Overloaded", ex.getMessage());
@@ -108,15 +148,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     private static String describe(FieldError error) {
-        Object rejected = error.getRejectedValue();
+        return describe(error.getField(), error.getDefaultMessage(), error.getRejectedValue());
+    }
+
+    /** One violated constraint as the client should read it: 'parameters.top_p' must be in (0, 1] (got 1.5). */
+    public static String describe(String field, String message, Object rejected) {
         boolean showValue = rejected != null && !(rejected instanceof String text && text.isBlank());
-        return "'" + snakeCase(error.getField()) + "' " + error.getDefaultMessage()
-                + (showValue ? " (got " + rejected + ")" : "");
+        return "'" + snakeCase(field) + "' " + message + (showValue ? " (got " + rejected + ")" : "");
     }
 
     /** Field paths as the client wrote them: parameters.maxNewTokens -> parameters.max_new_tokens. */
-    private static String snakeCase(String field) {
-        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+    public static String snakeCase(String field) {
+        return field.replaceAll("([A-Z])", "_$1").toLowerCase();
     }
 
     private static String firstLine(String message) {

@@ -1,25 +1,38 @@
 package org.dcpserve.server.generate;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.dcpserve.core.generate.TokenListener;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** Text generation over HTTP, in the request/response shape of Hugging Face TGI. */
+/**
+ * Text generation over HTTP in Hugging Face TGI's wire format: POST / (dispatching on stream, as TGI does),
+ * /generate and /generate_stream. Every response carries its request id (body and X-Request-Id header), the
+ * key of its drop trace at GET /explain/{request_id}.
+ */
 @RestController
-@Tag(name = "generate", description = "Text generation with Dynamic Context Pruning")
-class GenerateController {
+@Tag(name = "generate", description = "Text generation with Dynamic Context Pruning (Hugging Face TGI wire format)")
+public class GenerateController {
+
+    /** The response header that names a generation's drop trace, on every generation route. */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private final GenerationService service;
     /** Streaming generations run on virtual threads so a slow client never holds a servlet thread. */
@@ -33,8 +46,10 @@ class GenerateController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Generate a continuation of the prompt",
             description = "The request's drop trace is stored before the response is sent: GET /explain/{request_id}"
-                    + " finds it at once. details.pruning has the per-layer counts, /explain every drop.")
-    @ApiResponse(responseCode = "200", description = "The generated text")
+                    + " finds it at once. With details: true, details.pruning has the per-layer counts; /explain has"
+                    + " every drop. A stream field is accepted and ignored (this route always answers with JSON).")
+    @ApiResponse(responseCode = "200", description = "The generated text",
+            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"))
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
@@ -44,41 +59,91 @@ class GenerateController {
     @ApiResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
-    GenerateResponse generate(@Valid @RequestBody GenerateRequest request) {
+    ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
-        return service.toResponse(prepared, service.generate(prepared, (token, delta) -> { }));
+        GenerateResponse response = service.toResponse(prepared, service.generate(prepared, TokenListener.NONE));
+        return ResponseEntity.ok().header(REQUEST_ID_HEADER, response.requestId()).body(response);
     }
 
     @PostMapping(path = "/generate_stream", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Generate with Server-Sent Events: one event per token, the last one with the details",
-            description = "The drop trace is stored before the last event is sent; if it cannot be, the last event"
-                    + " is an error instead.")
+    @Operation(summary = "Generate with Server-Sent Events: one event per token, the last one with the whole text",
+            description = "As TGI: every event has index and token (and top_tokens when asked); the last one also"
+                    + " generated_text and, with details: true, the details. Ours: text_delta and request_id. The drop"
+                    + " trace is stored before the last event is sent; if it cannot be, the last event is"
+                    + " {error, error_type} instead.")
+    @ApiResponse(responseCode = "200", description = "The event stream",
+            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    schema = @Schema(implementation = StreamEvent.class)))
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
-    SseEmitter generateStream(@Valid @RequestBody GenerateRequest request) {
+    ResponseEntity<SseEmitter> generateStream(@Valid @RequestBody GenerateRequest request) {
         // Validation happens before the stream opens, so bad input still gets a plain 4xx problem detail.
+        return sse(service.prepare(request));
+    }
+
+    @PostMapping(path = "/", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "TGI's compatibility route: stream false answers as /generate in a one-element array,"
+            + " stream true as /generate_stream",
+            description = "What Hugging Face clients call when pointed at the service root.")
+    @ApiResponse(responseCode = "200", description = "[GenerateResponse] (stream false) or Server-Sent Events"
+            + " (stream true)",
+            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                        array = @ArraySchema(schema = @Schema(implementation = GenerateResponse.class))),
+                @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                        schema = @Schema(implementation = StreamEvent.class))})
+    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                    schema = @Schema(implementation = ProblemDetail.class)))
+    ResponseEntity<? extends ResponseBodyEmitter> compat(@Valid @RequestBody GenerateRequest request)
+            throws IOException {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
+        if (Boolean.TRUE.equals(request.stream())) {
+            return sse(prepared);
+        }
+        GenerateResponse response = service.toResponse(prepared, service.generate(prepared, TokenListener.NONE));
+        // One handler answers both ways, so the JSON goes out through an emitter too (already complete).
+        ResponseBodyEmitter json = new ResponseBodyEmitter();
+        json.send(List.of(response), MediaType.APPLICATION_JSON);
+        json.complete();
+        return ResponseEntity.ok().header(REQUEST_ID_HEADER, response.requestId())
+                .contentType(MediaType.APPLICATION_JSON).body(json);
+    }
+
+    private ResponseEntity<SseEmitter> sse(GenerationService.PreparedGeneration prepared) {
         SseEmitter emitter = new SseEmitter(0L);
         streams.execute(() -> stream(prepared, emitter));
-        return emitter;
+        return ResponseEntity.ok().header(REQUEST_ID_HEADER, prepared.requestId().toString()).body(emitter);
     }
 
     private void stream(GenerationService.PreparedGeneration prepared, SseEmitter emitter) {
+        String requestId = prepared.requestId().toString();
+        boolean top = prepared.request().topNTokens() > 0;
         try {
+            // Each token's event waits for the next token: the last one must also carry the whole text, as in TGI.
+            StreamEvent[] pending = new StreamEvent[1];
+            int[] index = {0};
+            GenerationService.Completed completed = service.generate(prepared, (token, delta) -> {
+                if (pending[0] != null) {
+                    send(emitter, pending[0]);
+                }
+                pending[0] = StreamEvent.token(++index[0], GenerationService.token(token),
+                        top ? GenerationService.topTokens(token) : null, delta, requestId);
+            });
             // The trace is committed before the final event, as for /generate.
-            GenerationService.Completed completed = service.generate(prepared, (token, delta) -> send(emitter,
-                    new StreamEvent(GenerationService.token(token), delta, null, null, null)));
-            send(emitter, new StreamEvent(null, null, completed.generation().text(),
-                    prepared.requestId().toString(), service.details(prepared, completed)));
+            send(emitter, pending[0].last(GenerationService.generatedText(prepared, completed),
+                    prepared.details() ? service.details(prepared, completed) : null));
         } catch (ClientGoneException e) {
             // Nobody is listening any more.
         } catch (Throwable e) {
             // The status line is long gone: the error travels as the last event (a lost trace included).
             try {
                 send(emitter, StreamEvent.error(e instanceof RuntimeException ? e.getMessage()
-                        : "the server could not complete the generation; the log has the cause"));
+                        : "the server could not complete the generation; the log has the cause", "generation"));
             } catch (ClientGoneException gone) {
                 // Nobody to tell.
             }
@@ -91,7 +156,7 @@ class GenerateController {
         }
     }
 
-    private static void send(SseEmitter emitter, StreamEvent event) {
+    private static void send(SseEmitter emitter, Object event) {
         try {
             emitter.send(SseEmitter.event().data(event, MediaType.APPLICATION_JSON));
         } catch (IOException | IllegalStateException e) {

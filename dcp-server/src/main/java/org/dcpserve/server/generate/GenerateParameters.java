@@ -1,5 +1,6 @@
 package org.dcpserve.server.generate;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -9,7 +10,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
-/** Generation parameters; every field is optional. */
+/**
+ * Generation parameters, Hugging Face TGI's generate parameters (every one of them is accepted) and ours
+ * ({@code pruning}, {@code presence_penalty}); every field is optional and null means the default.
+ */
 public record GenerateParameters(
         @Schema(description = "Most tokens to generate", example = "40", defaultValue = "20")
         @Min(value = 1, message = "must be at least 1")
@@ -31,7 +35,8 @@ public record GenerateParameters(
         @Schema(description = "Generation ends once the text contains one of these (kept in the output)")
         @Size(max = 16, message = "at most 16 stop sequences")
         List<@NotNull(message = "must not contain null") String> stop,
-        @Schema(description = "Include token details and timings (default true)", defaultValue = "true")
+        @Schema(description = "Include token details, timings and pruning counts (default false, as in TGI)",
+                defaultValue = "false")
         Boolean details,
         @Schema(description = "Keep only the last N prompt tokens instead of rejecting a prompt that does not fit")
         @Min(value = 1, message = "must be at least 1")
@@ -40,10 +45,95 @@ public record GenerateParameters(
         Boolean doSample,
         @Schema(description = "false runs the model densely for comparison; default: prune when the model has DCP"
                 + " gates (true on a model without gates is a 422)", example = "false")
-        Boolean pruning) {
+        Boolean pruning,
+        @Schema(description = "generated_text starts with the prompt (default false)", defaultValue = "false")
+        Boolean returnFullText,
+        @Schema(description = "details.prefill carries every prompt token's log-probability (the first one has"
+                + " none)", defaultValue = "false")
+        Boolean decoderInputDetails,
+        @Schema(description = "Report the n most likely tokens at every generated position (details.top_tokens;"
+                + " top_tokens in each stream event)", example = "3")
+        @Min(value = 0, message = "must be >= 0")
+        @Max(value = 20, message = "must be at most 20")
+        @JsonProperty("top_n_tokens")
+        Integer topNTokens,
+        @Schema(description = "Hugging Face repetition penalty (1: none): every token already in the prompt or the"
+                + " output has its logit divided by it (multiplied when negative)", example = "1.2")
+        @DecimalMin(value = "0.0", inclusive = false, message = "must be > 0")
+        @DecimalMax(value = "100.0", message = "must be <= 100")
+        Float repetitionPenalty,
+        @Schema(description = "Subtracted from a token's logit once per time it was generated so far (OpenAI's"
+                + " definition; 0: none)", example = "0.5")
+        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
+        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        Float frequencyPenalty,
+        @Schema(description = "Locally typical sampling: keep the most typical tokens up to this probability mass"
+                + " (1: off)", example = "0.9")
+        @DecimalMin(value = "0.0", inclusive = false, message = "must be in (0, 1]")
+        @DecimalMax(value = "1.0", message = "must be in (0, 1]")
+        Float typicalP,
+        @Schema(description = "Not supported above 1 (one sequence per request); null or 1 passes", example = "1")
+        @Min(value = 1, message = "must be at least 1")
+        Integer bestOf,
+        @Schema(description = "Not supported: true is a 422; null or false passes", example = "false")
+        Boolean watermark,
+        @Schema(description = "Not supported: any grammar is a 422; null passes", nullable = true)
+        Object grammar,
+        @Schema(description = "Not supported: LoRA adapters are not served; null passes", nullable = true)
+        String adapterId,
+        @Schema(description = "Ours, OpenAI's definition: subtracted once from the logit of every token generated so"
+                + " far (0: none)", example = "0.5")
+        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
+        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        Float presencePenalty) {
 
-    static final GenerateParameters DEFAULT =
-            new GenerateParameters(null, null, null, null, null, null, null, null, null, null);
+    static final GenerateParameters DEFAULT = builder().build();
 
     static final int DEFAULT_MAX_NEW_TOKENS = 20;
+
+    /** Most top_n_tokens TGI's default configuration allows. */
+    static final int MAX_TOP_N_TOKENS = 20;
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** For adapters that map another wire format onto these parameters. */
+    public static final class Builder {
+        private Integer maxNewTokens;
+        private Float temperature;
+        private Integer topK;
+        private Float topP;
+        private Long seed;
+        private List<String> stop;
+        private Boolean details;
+        private Integer truncate;
+        private Boolean doSample;
+        private Boolean pruning;
+        private Integer topNTokens;
+        private Float repetitionPenalty;
+        private Float frequencyPenalty;
+        private Float presencePenalty;
+
+        public Builder maxNewTokens(Integer v) { maxNewTokens = v; return this; }
+        public Builder temperature(Float v) { temperature = v; return this; }
+        public Builder topK(Integer v) { topK = v; return this; }
+        public Builder topP(Float v) { topP = v; return this; }
+        public Builder seed(Long v) { seed = v; return this; }
+        public Builder stop(List<String> v) { stop = v; return this; }
+        public Builder details(Boolean v) { details = v; return this; }
+        public Builder truncate(Integer v) { truncate = v; return this; }
+        public Builder doSample(Boolean v) { doSample = v; return this; }
+        public Builder pruning(Boolean v) { pruning = v; return this; }
+        public Builder topNTokens(Integer v) { topNTokens = v; return this; }
+        public Builder repetitionPenalty(Float v) { repetitionPenalty = v; return this; }
+        public Builder frequencyPenalty(Float v) { frequencyPenalty = v; return this; }
+        public Builder presencePenalty(Float v) { presencePenalty = v; return this; }
+
+        public GenerateParameters build() {
+            return new GenerateParameters(maxNewTokens, temperature, topK, topP, seed, stop, details, truncate,
+                    doSample, pruning, null, null, topNTokens, repetitionPenalty, frequencyPenalty, null, null, null,
+                    null, null, presencePenalty);
+        }
+    }
 }

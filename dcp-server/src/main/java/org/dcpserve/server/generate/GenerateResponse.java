@@ -17,16 +17,23 @@ public record GenerateResponse(String generatedText, String requestId, Details d
      * @param seed            sampling seed (null for greedy decoding)
      * @param timings         where the time went
      * @param pruning         what pruning did, per layer (the individual drops are at GET /explain/{request_id})
-     * @param prefill         the prompt tokens
+     * @param prefill         the prompt tokens (with log-probabilities when decoder_input_details was asked)
      * @param tokens          the generated tokens with their log-probabilities
+     * @param topTokens       per generated token, the top_n_tokens most likely ones (absent unless asked)
+     * @param inputLength     prompt tokens, as TGI's stream details name them
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Details(FinishReason finishReason, int promptTokens, int generatedTokens, Long seed,
-                          Timings timings, Pruning pruning, List<Token> prefill, List<Token> tokens) {
+                          Timings timings, Pruning pruning, List<Token> prefill, List<Token> tokens,
+                          List<List<TopToken>> topTokens, int inputLength) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Token(int id, String text, int position, Float logprob, boolean special) {
+    }
+
+    /** One of the most likely tokens at a position (TGI's top_tokens). */
+    public record TopToken(int id, String text, float logprob, boolean special) {
     }
 
     /**

@@ -7,28 +7,50 @@ import org.dcpserve.core.model.ModelConfig;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** What is being served, in the spirit of TGI's /info. */
+/** What is being served: TGI's /info fields, and ours (how the model was loaded, its config.json). */
 @RestController
 @Tag(name = "model", description = "The model being served")
 class ModelInfoController {
 
-    private final ModelSource source;
+    /** The service version /info reports (TGI's version field). */
+    static final String VERSION = "0.1.0";
 
-    ModelInfoController(ModelSource source) {
+    private final ModelSource source;
+    private final DcpProperties properties;
+
+    ModelInfoController(ModelSource source, DcpProperties properties) {
         this.source = source;
+        this.properties = properties;
     }
 
     @GetMapping("/info")
-    @Operation(summary = "The served model: name, architecture, sizes, context length and DCP gates")
+    @Operation(summary = "The served model, in TGI's /info shape, with its config.json (sizes, context, DCP gates)")
     ModelInfo info() {
-        return new ModelInfo(source.name(), source.kind().name().toLowerCase(), source.config());
+        int context = source.config().contextLength();
+        return new ModelInfo(source.name(), null, "float32", properties.executionProvider().name().toLowerCase(),
+                "text-generation", properties.maxConcurrent(), 1, 16, context - 1, context, 1, 1, "dcp-serve",
+                VERSION, null, null, source.kind().name().toLowerCase(), source.config());
     }
 
     /**
-     * @param modelId name of the served model
-     * @param source  how it was loaded (model_package, llama2c_checkpoint, hugging_face_gpt2)
-     * @param config  the model's config.json
+     * TGI's Info, and ours (source, config).
+     *
+     * @param modelId               name of the served model
+     * @param modelSha              TGI: the Hub revision (null: not from the Hub)
+     * @param modelDtype            weights' type as the engine runs them
+     * @param modelDeviceType       cpu or cuda
+     * @param maxConcurrentRequests generations running at once (dcp.max-concurrent)
+     * @param maxBestOf             always 1: best_of above 1 is not supported
+     * @param maxStopSequences      most stop sequences a request may give
+     * @param maxInputTokens        longest prompt (with BOS), leaving one new token
+     * @param maxTotalTokens        the context length: prompt plus new tokens
+     * @param source                how it was loaded (model_package, llama2c_checkpoint, hugging_face_gpt2)
+     * @param config                the model's config.json
      */
-    record ModelInfo(String modelId, String source, ModelConfig config) {
+    record ModelInfo(String modelId, String modelSha, String modelDtype, String modelDeviceType,
+                     String modelPipelineTag, int maxConcurrentRequests, int maxBestOf, int maxStopSequences,
+                     int maxInputTokens, int maxTotalTokens, int validationWorkers, int maxClientBatchSize,
+                     String router, String version, String sha, String dockerLabel, String source,
+                     ModelConfig config) {
     }
 }

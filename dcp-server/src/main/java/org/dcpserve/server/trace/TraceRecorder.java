@@ -6,16 +6,20 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.dcpserve.core.generate.Generation;
 import org.dcpserve.core.load.ModelSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.dcpserve.server.stats.DropStatsWriter;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Stores the drop trace of every finished generation: one transaction, batched inserts, committed before
  * the caller answers the client. Everything before this call stays in memory; this is the only database
- * work on a request's path.
+ * work on a request's path. The same transaction adds the trace to the drop statistics across requests.
  */
 @Component
 public class TraceRecorder {
@@ -24,19 +28,24 @@ public class TraceRecorder {
 
     private final TraceRepository traces;
     private final String model;
-    private final Timer stored;
-    private final Timer failed;
+    private final MeterRegistry meters;
+    private final DropStatsWriter stats;
+    private final TransactionTemplate transaction;
+    /** Serializes trace writes where the statistics' upserts need it (H2); PostgreSQL's do not. */
+    private final ReentrantLock statsLock = new ReentrantLock(true);
 
-    TraceRecorder(TraceRepository traces, ModelSource source, MeterRegistry meters) {
+    TraceRecorder(TraceRepository traces, ModelSource source, MeterRegistry meters, DropStatsWriter stats,
+                  PlatformTransactionManager transactions) {
         this.traces = traces;
         this.model = source.name();
-        this.stored = writeTimer(meters, "stored");
-        this.failed = writeTimer(meters, "failed");
+        this.meters = meters;
+        this.stats = stats;
+        this.transaction = new TransactionTemplate(transactions);
     }
 
-    private static Timer writeTimer(MeterRegistry meters, String outcome) {
+    private Timer writeTimer(String outcome, String policy) {
         return Timer.builder("dcp.trace.write").description("Time to store one request's drop trace")
-                .tag("outcome", outcome).register(meters);
+                .tags("outcome", outcome, "model", model, "policy", policy).register(meters);
     }
 
     /**
@@ -50,14 +59,27 @@ public class TraceRecorder {
         try {
             // Microseconds: what both databases keep, so a trace reads back exactly as written.
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            traces.save(Trace.of(requestId, now, model, prompt, generation));
+            boolean serialize = stats.needsSerializedWriters();
+            if (serialize) {
+                statsLock.lock();
+            }
+            try {
+                transaction.executeWithoutResult(status -> {
+                    traces.save(Trace.of(requestId, now, model, prompt, generation));
+                    stats.add(model, generation, Trace::storable);
+                });
+            } finally {
+                if (serialize) {
+                    statsLock.unlock();
+                }
+            }
         } catch (RuntimeException e) {
-            failed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            writeTimer("failed", generation.pruning().policy()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             log.error("Could not store the trace of request {}", requestId, e);
             throw new TraceStoreException(requestId, e);
         }
         long nanos = System.nanoTime() - start;
-        stored.record(nanos, TimeUnit.NANOSECONDS);
+        writeTimer("stored", generation.pruning().policy()).record(nanos, TimeUnit.NANOSECONDS);
         return nanos;
     }
 }

@@ -1,0 +1,376 @@
+package org.dcpserve.server.openai;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.dcpserve.core.generate.GeneratedToken;
+import org.dcpserve.core.generate.Generation;
+import org.dcpserve.core.generate.TokenListener;
+import org.dcpserve.server.generate.GenerateController;
+import org.dcpserve.server.generate.GenerationService;
+import org.dcpserve.server.generate.GenerationService.PreparedGeneration;
+import org.dcpserve.server.generate.UnsupportedParameterException;
+import org.dcpserve.server.openai.OpenAiResponses.ChatChoice;
+import org.dcpserve.server.openai.OpenAiResponses.ChatChunk;
+import org.dcpserve.server.openai.OpenAiResponses.ChatChunkChoice;
+import org.dcpserve.server.openai.OpenAiResponses.ChatCompletion;
+import org.dcpserve.server.openai.OpenAiResponses.ChatLogprobs;
+import org.dcpserve.server.openai.OpenAiResponses.ChatMessage;
+import org.dcpserve.server.openai.OpenAiResponses.Completion;
+import org.dcpserve.server.openai.OpenAiResponses.CompletionChoice;
+import org.dcpserve.server.openai.OpenAiResponses.CompletionChunk;
+import org.dcpserve.server.openai.OpenAiResponses.CompletionLogprobs;
+import org.dcpserve.server.openai.OpenAiResponses.Delta;
+import org.dcpserve.server.openai.OpenAiResponses.ErrorBody;
+import org.dcpserve.server.openai.OpenAiResponses.TokenLogprob;
+import org.dcpserve.server.openai.OpenAiResponses.TopLogprob;
+import org.dcpserve.server.openai.OpenAiResponses.Usage;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * OpenAI's API under /v1, a thin adapter: each choice is one generation of the generation service, with its own
+ * drop trace (request_id in the body and the X-Request-Id header name the first choice's).
+ */
+@RestController
+@Tag(name = "openai", description = "OpenAI-compatible completions, chat completions and models")
+class OpenAiController {
+
+    private static final String ERROR_CONTENT = MediaType.APPLICATION_JSON_VALUE;
+
+    private final OpenAiMapping mapping;
+    private final GenerationService service;
+    private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
+    private final long started = Instant.now().getEpochSecond();
+
+    OpenAiController(OpenAiMapping mapping, GenerationService service) {
+        this.mapping = mapping;
+        this.service = service;
+    }
+
+    @GetMapping(path = "/v1/models", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The served model (one)")
+    OpenAiResponses.ModelList models() {
+        return new OpenAiResponses.ModelList("list", List.of(model()));
+    }
+
+    @GetMapping(path = "/v1/models/{model}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The served model, if that is its id")
+    @ApiResponse(responseCode = "200", description = "The model")
+    @ApiResponse(responseCode = "404", description = "Another model than the served one",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    OpenAiResponses.Model model(@PathVariable("model") String model) {
+        mapping.checkModel(model);
+        return model();
+    }
+
+    private OpenAiResponses.Model model() {
+        return new OpenAiResponses.Model(mapping.modelId(), "model", started, "dcp-serve");
+    }
+
+    @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "OpenAI completions: continue a prompt",
+            description = "stream: true answers with Server-Sent Events of completion chunks ending with data: [DONE]."
+                    + " Stop sequences are cut from the text. temperature defaults to 1 (sampling) as in OpenAI.")
+    @ApiResponse(responseCode = "200", description = "The completion (or, with stream, its chunks)",
+            headers = @Header(name = GenerateController.REQUEST_ID_HEADER,
+                    description = "The request id of the (first choice's) drop trace"),
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Completion.class)),
+                @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                        schema = @Schema(implementation = CompletionChunk.class))})
+    @ApiResponse(responseCode = "404", description = "Another model than the served one",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", description = "Every generation slot is busy",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<?> completions(@Valid @RequestBody CompletionRequest r) {
+        mapping.checkModel(r.model());
+        if (r.bestOf() != null && r.bestOf() > 1) {
+            throw new UnsupportedParameterException("best_of", "best_of " + r.bestOf() + " is not supported; use n");
+        }
+        OpenAiMapping.refuseNonEmpty(r.logitBias(), "logit_bias");
+        if (r.suffix() != null) {
+            throw new UnsupportedParameterException("suffix", "suffix (insertion) is not supported; leave it out");
+        }
+        boolean echo = Boolean.TRUE.equals(r.echo());
+        String prompt = OpenAiMapping.prompt(r.prompt());
+        List<String> stops = OpenAiMapping.stops(r.stop());
+        List<PreparedGeneration> prepared = mapping.prepare(prompt, new OpenAiMapping.Options(r.maxTokens(), 16,
+                r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), r.logprobs(),
+                r.pruning()), r.n() == null ? 1 : r.n());
+        String id = "cmpl-" + prepared.getFirst().requestId();
+        long created = Instant.now().getEpochSecond();
+        Integer logprobs = r.logprobs();
+        if (Boolean.TRUE.equals(r.stream())) {
+            boolean usage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
+            return sse(prepared, (emitter) -> {
+                int promptTokens = 0;
+                int completionTokens = 0;
+                for (int i = 0; i < prepared.size(); i++) {
+                    PreparedGeneration p = prepared.get(i);
+                    int index = i;
+                    String requestId = p.requestId().toString();
+                    TextStream text = new TextStream(stops, false);
+                    if (echo) {
+                        send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(),
+                                List.of(new CompletionChoice(index, prompt, null, null, requestId)), null, requestId));
+                    }
+                    int[] offset = {echo ? prompt.length() : 0};
+                    GenerationService.Completed completed = service.generate(p, (token, delta) -> {
+                        String out = text.push(delta);
+                        CompletionLogprobs lp = logprobs == null || token.special() ? null
+                                : completionLogprobs(List.of(token), offset[0]);
+                        if (!out.isEmpty() || lp != null) {
+                            send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(),
+                                    List.of(new CompletionChoice(index, out, lp, null, requestId)), null, requestId));
+                        }
+                        offset[0] += token.special() ? 0 : token.text().length();
+                    });
+                    Generation g = completed.generation();
+                    String rest = text.finish(text.finalText(g.text(), g.finishReason()));
+                    send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(),
+                            List.of(new CompletionChoice(index, rest, null, TextStream.finishReason(g.finishReason()),
+                                    requestId)), null, requestId));
+                    promptTokens = g.prompt().size();
+                    completionTokens += g.tokens().size();
+                }
+                if (usage) {
+                    send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(), List.of(),
+                            new Usage(promptTokens, completionTokens, promptTokens + completionTokens),
+                            prepared.getFirst().requestId().toString()));
+                }
+            });
+        }
+        List<CompletionChoice> choices = new ArrayList<>();
+        int promptTokens = 0;
+        int completionTokens = 0;
+        for (int i = 0; i < prepared.size(); i++) {
+            PreparedGeneration p = prepared.get(i);
+            Generation g = service.generate(p, TokenListener.NONE).generation();
+            String text = new TextStream(stops, false).finalText(g.text(), g.finishReason());
+            choices.add(new CompletionChoice(i, echo ? prompt + text : text,
+                    logprobs == null ? null : completionLogprobs(visible(g.tokens()), echo ? prompt.length() : 0),
+                    TextStream.finishReason(g.finishReason()), p.requestId().toString()));
+            promptTokens = g.prompt().size();
+            completionTokens += g.tokens().size();
+        }
+        String requestId = prepared.getFirst().requestId().toString();
+        return ResponseEntity.ok().header(GenerateController.REQUEST_ID_HEADER, requestId)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new Completion(id, "text_completion", created, mapping.modelId(), choices,
+                        new Usage(promptTokens, completionTokens, promptTokens + completionTokens), requestId));
+    }
+
+    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "OpenAI chat completions, through a documented plain-text chat template",
+            description = ChatTemplate.DESCRIPTION + " stream: true answers with chat.completion.chunk events ending"
+                    + " with data: [DONE]. temperature defaults to 1 (sampling) as in OpenAI.")
+    @ApiResponse(responseCode = "200", description = "The chat completion (or, with stream, its chunks)",
+            headers = @Header(name = GenerateController.REQUEST_ID_HEADER,
+                    description = "The request id of the (first choice's) drop trace"),
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                        schema = @Schema(implementation = ChatCompletion.class)),
+                @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                        schema = @Schema(implementation = ChatChunk.class))})
+    @ApiResponse(responseCode = "404", description = "Another model than the served one",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    @ApiResponse(responseCode = "429", description = "Every generation slot is busy",
+            content = @Content(mediaType = ERROR_CONTENT, schema = @Schema(implementation = ErrorBody.class)))
+    ResponseEntity<?> chat(@Valid @RequestBody ChatCompletionRequest r) {
+        mapping.checkModel(r.model());
+        OpenAiMapping.refuseNonEmpty(r.logitBias(), "logit_bias");
+        if (r.responseFormat() != null && !"text".equals(r.responseFormat().get("type"))) {
+            throw new UnsupportedParameterException("response_format", "response_format "
+                    + r.responseFormat().get("type") + " is not supported; only text");
+        }
+        if (r.tools() != null && !r.tools().isEmpty()) {
+            throw new UnsupportedParameterException("tools", "tools (function calling) are not supported");
+        }
+        if (r.toolChoice() != null && !"none".equals(r.toolChoice())) {
+            throw new UnsupportedParameterException("tool_choice", "tool_choice is not supported; leave it out");
+        }
+        List<String> stops = new ArrayList<>(OpenAiMapping.stops(r.stop()));
+        stops.addAll(ChatTemplate.STOPS);
+        String prompt = ChatTemplate.render(r.messages());
+        boolean logprobs = Boolean.TRUE.equals(r.logprobs());
+        Integer top = logprobs ? (r.topLogprobs() == null ? 0 : r.topLogprobs()) : null;
+        Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
+        List<PreparedGeneration> prepared = mapping.prepare(prompt, new OpenAiMapping.Options(maxTokens, 128,
+                r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), top,
+                r.pruning()), r.n() == null ? 1 : r.n());
+        String id = "chatcmpl-" + prepared.getFirst().requestId();
+        long created = Instant.now().getEpochSecond();
+        String model = mapping.modelId();
+        if (Boolean.TRUE.equals(r.stream())) {
+            boolean usage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
+            return sse(prepared, (emitter) -> {
+                int promptTokens = 0;
+                int completionTokens = 0;
+                for (int i = 0; i < prepared.size(); i++) {
+                    PreparedGeneration p = prepared.get(i);
+                    int index = i;
+                    String requestId = p.requestId().toString();
+                    send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model,
+                            List.of(new ChatChunkChoice(index, new Delta("assistant", ""), null, null)), null,
+                            requestId));
+                    TextStream text = new TextStream(stops, true);
+                    GenerationService.Completed completed = service.generate(p, (token, delta) -> {
+                        String out = text.push(delta);
+                        ChatLogprobs lp = !logprobs || token.special() ? null : chatLogprobs(List.of(token));
+                        if (!out.isEmpty() || lp != null) {
+                            send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model,
+                                    List.of(new ChatChunkChoice(index, new Delta(null, out), lp, null)), null,
+                                    requestId));
+                        }
+                    });
+                    Generation g = completed.generation();
+                    String rest = text.finish(text.finalText(g.text(), g.finishReason()));
+                    send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model,
+                            List.of(new ChatChunkChoice(index, new Delta(null, rest), null,
+                                    TextStream.finishReason(g.finishReason()))), null, requestId));
+                    promptTokens = g.prompt().size();
+                    completionTokens += g.tokens().size();
+                }
+                if (usage) {
+                    send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model, List.of(),
+                            new Usage(promptTokens, completionTokens, promptTokens + completionTokens),
+                            prepared.getFirst().requestId().toString()));
+                }
+            });
+        }
+        List<ChatChoice> choices = new ArrayList<>();
+        int promptTokens = 0;
+        int completionTokens = 0;
+        for (int i = 0; i < prepared.size(); i++) {
+            PreparedGeneration p = prepared.get(i);
+            Generation g = service.generate(p, TokenListener.NONE).generation();
+            String text = new TextStream(stops, true).finalText(g.text(), g.finishReason());
+            choices.add(new ChatChoice(i, new ChatMessage("assistant", text),
+                    logprobs ? chatLogprobs(visible(g.tokens())) : null, TextStream.finishReason(g.finishReason()),
+                    p.requestId().toString()));
+            promptTokens = g.prompt().size();
+            completionTokens += g.tokens().size();
+        }
+        String requestId = prepared.getFirst().requestId().toString();
+        return ResponseEntity.ok().header(GenerateController.REQUEST_ID_HEADER, requestId)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new ChatCompletion(id, "chat.completion", created, model, choices,
+                        new Usage(promptTokens, completionTokens, promptTokens + completionTokens), requestId));
+    }
+
+    /** Tokens a client sees: the end-of-text token is not text. */
+    private static List<GeneratedToken> visible(List<GeneratedToken> tokens) {
+        return tokens.stream().filter(t -> !t.special()).toList();
+    }
+
+    private static CompletionLogprobs completionLogprobs(List<GeneratedToken> tokens, int offset) {
+        List<String> texts = new ArrayList<>();
+        List<Float> logprobs = new ArrayList<>();
+        List<Map<String, Float>> top = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        for (GeneratedToken t : tokens) {
+            texts.add(t.text());
+            logprobs.add(t.logprob());
+            Map<String, Float> alternatives = new LinkedHashMap<>();
+            t.topTokens().forEach(a -> alternatives.putIfAbsent(a.text(), a.logprob()));
+            top.add(alternatives);
+            offsets.add(offset);
+            offset += t.text().length();
+        }
+        return new CompletionLogprobs(texts, logprobs, top, offsets);
+    }
+
+    private static ChatLogprobs chatLogprobs(List<GeneratedToken> tokens) {
+        return new ChatLogprobs(tokens.stream().map(t -> new TokenLogprob(t.text(), t.logprob(), bytes(t.text()),
+                t.topTokens().stream().map(a -> new TopLogprob(a.text(), a.logprob(), bytes(a.text()))).toList()))
+                .toList());
+    }
+
+    private static List<Integer> bytes(String text) {
+        List<Integer> out = new ArrayList<>();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            out.add(b & 0xFF);
+        }
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface StreamBody {
+        void write(SseEmitter emitter);
+    }
+
+    /** Runs the choices on a virtual thread, streaming their chunks, then data: [DONE]; an error is an error event. */
+    private ResponseEntity<SseEmitter> sse(List<PreparedGeneration> prepared, StreamBody body) {
+        SseEmitter emitter = new SseEmitter(0L);
+        streams.execute(() -> {
+            try {
+                body.write(emitter);
+                sendRaw(emitter, "[DONE]");
+            } catch (ClientGoneException e) {
+                // Nobody is listening any more.
+            } catch (Throwable e) {
+                try {
+                    send(emitter, new ErrorBody(new OpenAiResponses.Error(e instanceof RuntimeException
+                            ? e.getMessage() : "the server could not complete the generation; the log has the cause",
+                            "server_error", null, null)));
+                } catch (ClientGoneException gone) {
+                    // Nobody to tell.
+                }
+                if (e instanceof Error error) {
+                    throw error;
+                }
+            } finally {
+                emitter.complete();
+            }
+        });
+        return ResponseEntity.ok()
+                .header(GenerateController.REQUEST_ID_HEADER, prepared.getFirst().requestId().toString())
+                .body(emitter);
+    }
+
+    private static void send(SseEmitter emitter, Object event) {
+        try {
+            emitter.send(SseEmitter.event().data(event, MediaType.APPLICATION_JSON));
+        } catch (IOException | IllegalStateException e) {
+            throw new ClientGoneException();
+        }
+    }
+
+    private static void sendRaw(SseEmitter emitter, String data) {
+        try {
+            emitter.send(SseEmitter.event().data(data, MediaType.TEXT_PLAIN));
+        } catch (IOException | IllegalStateException e) {
+            throw new ClientGoneException();
+        }
+    }
+
+    private static final class ClientGoneException extends RuntimeException {
+        ClientGoneException() {
+            super("client disconnected", null, false, false);
+        }
+    }
+}

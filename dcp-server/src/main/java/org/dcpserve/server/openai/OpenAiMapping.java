@@ -1,0 +1,132 @@
+package org.dcpserve.server.openai;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.tokenizer.Tokenizer;
+import org.dcpserve.server.error.InvalidRequestException;
+import org.dcpserve.server.generate.GenerateParameters;
+import org.dcpserve.server.generate.GenerateRequest;
+import org.dcpserve.server.generate.GenerationService;
+import org.dcpserve.server.generate.UnsupportedParameterException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Maps OpenAI requests onto the one generation request (GenerateRequest) and hands it to the generation service:
+ * the same bean validation and the same model checks as TGI's routes, whose messages the error shape renames
+ * (max_new_tokens becomes max_tokens, ...).
+ */
+@Component
+class OpenAiMapping {
+
+    static final int MAX_CHOICES = 8;
+
+    private final GenerationService service;
+    private final Validator validator;
+    private final ModelSource source;
+
+    OpenAiMapping(GenerationService service, Validator validator, ModelSource source) {
+        this.service = service;
+        this.validator = validator;
+        this.source = source;
+    }
+
+    String modelId() {
+        return source.name();
+    }
+
+    void checkModel(String model) {
+        if (!source.name().equals(model)) {
+            throw new ModelNotFoundException(model, source.name());
+        }
+    }
+
+    /**
+     * @param defaultMaxTokens used when the request gives none, lowered to what the context leaves for the prompt
+     * @param seed             choice i runs with seed + i (so choices differ); null: a random seed each
+     */
+    record Options(Integer maxTokens, int defaultMaxTokens, Float temperature, Float topP, Long seed,
+                   List<String> stop, Float presencePenalty, Float frequencyPenalty, Integer topLogprobs,
+                   Boolean pruning) {
+    }
+
+    /** Validates and prepares n generations of the prompt: every check runs before any of them is started. */
+    List<GenerationService.PreparedGeneration> prepare(String prompt, Options o, int n) {
+        float temperature = o.temperature() == null ? 1f : o.temperature();
+        int maxTokens = o.maxTokens() != null ? o.maxTokens() : defaultMaxTokens(prompt, o.defaultMaxTokens());
+        List<GenerationService.PreparedGeneration> prepared = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            GenerateParameters parameters = GenerateParameters.builder()
+                    .maxNewTokens(maxTokens)
+                    .temperature(temperature)
+                    .doSample(temperature > 0)
+                    .topP(o.topP())
+                    .seed(o.seed() == null ? null : o.seed() + i)
+                    .stop(o.stop().isEmpty() ? null : o.stop())
+                    .presencePenalty(o.presencePenalty())
+                    .frequencyPenalty(o.frequencyPenalty())
+                    .topNTokens(o.topLogprobs())
+                    .pruning(o.pruning())
+                    .build();
+            GenerateRequest request = new GenerateRequest(prompt, parameters);
+            Set<ConstraintViolation<GenerateRequest>> violations = validator.validate(request);
+            if (!violations.isEmpty()) {
+                throw InvalidRequestException.of(violations);
+            }
+            prepared.add(service.prepare(request));
+        }
+        return prepared;
+    }
+
+    /** OpenAI's default, or what the context leaves after the prompt when that is less (at least 1). */
+    private int defaultMaxTokens(String prompt, int preferred) {
+        ModelConfig config = service.generator().config();
+        Tokenizer tokenizer = service.generator().tokenizer();
+        if (prompt == null || prompt.length() > (long) config.contextLength() * tokenizer.maxTokenChars()) {
+            return preferred;   // far too long: the generation service says so
+        }
+        int promptTokens = tokenizer.encode(prompt).length + (config.tokenizer().bosId() == null ? 0 : 1);
+        return Math.max(1, Math.min(preferred, config.contextLength() - promptTokens));
+    }
+
+    /** OpenAI's stop: absent, a string, or an array of up to 4 strings. */
+    static List<String> stops(Object stop) {
+        if (stop == null) {
+            return List.of();
+        }
+        if (stop instanceof String s) {
+            return List.of(s);
+        }
+        if (stop instanceof List<?> list && list.size() <= 4 && list.stream().allMatch(s -> s instanceof String)) {
+            return list.stream().map(String.class::cast).toList();
+        }
+        throw new InvalidRequestException("'stop' must be a string or an array of at most 4 strings", "stop");
+    }
+
+    /** OpenAI's prompt: a string or an array holding one string. */
+    static String prompt(Object prompt) {
+        if (prompt instanceof String s) {
+            return s;
+        }
+        if (prompt instanceof List<?> list && list.size() == 1 && list.getFirst() instanceof String s) {
+            return s;
+        }
+        if (prompt instanceof List<?> list && list.size() > 1 && list.stream().allMatch(s -> s instanceof String)) {
+            throw new UnsupportedParameterException("prompt", "an array of " + list.size() + " prompts is not"
+                    + " supported: send one prompt per request");
+        }
+        throw new InvalidRequestException("'prompt' must be a non-empty string (token-id arrays are not supported)",
+                "prompt");
+    }
+
+    static void refuseNonEmpty(Map<String, Object> value, String name) {
+        if (value != null && !value.isEmpty()) {
+            throw new UnsupportedParameterException(name, name + " is not supported; leave it out");
+        }
+    }
+}
