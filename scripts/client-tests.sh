@@ -26,7 +26,8 @@ nice -n 19 ./mvnw -q -o -pl dcp-server -am -DskipTests package 2>/dev/null \
   || nice -n 19 ./mvnw -q -pl dcp-server -am -DskipTests package
 
 work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# A free port, asked of the OS through node (which the client tests need anyway; python may be absent).
+port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
 "$java" --enable-native-access=ALL-UNNAMED -jar dcp-server/target/dcp-server.jar --server.port="$port" \
   --dcp.model="$model" --spring.datasource.url="jdbc:h2:file:$work/traces;WRITE_DELAY=0" >"$work/service.log" 2>&1 &
 service=$!
