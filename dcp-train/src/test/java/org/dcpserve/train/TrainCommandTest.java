@@ -34,7 +34,7 @@ class TrainCommandTest {
 
     @Test
     void usageErrorsAreOneLineWithExitCode2() {
-        assertOneLineError(run(), 2, "missing subcommand: train");
+        assertOneLineError(run(), 2, "missing subcommand: corpus, tokenizer, init, train, eval, sweep, distill");
         assertOneLineError(run("train", "--data", "x", "--out", "y"), 2, "--base");
         assertOneLineError(run("train", "--base", "b", "--data", "x", "--out", "y", "--mode", "window"), 2,
                 "--mode window needs --window");
