@@ -123,42 +123,35 @@ class OpenAiController {
         long created = Instant.now().getEpochSecond();
         Integer logprobs = r.logprobs();
         if (Boolean.TRUE.equals(r.stream())) {
-            boolean usage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
-            return sse(prepared, (emitter) -> {
-                int promptTokens = 0;
-                int completionTokens = 0;
-                for (int i = 0; i < prepared.size(); i++) {
-                    PreparedGeneration p = prepared.get(i);
-                    int index = i;
-                    String requestId = p.requestId().toString();
-                    TextStream text = new TextStream(stops, false);
-                    if (echo) {
-                        send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(),
-                                List.of(new CompletionChoice(index, prompt, null, null, requestId)), null, requestId));
-                    }
-                    int[] offset = {echo ? prompt.length() : 0};
-                    GenerationService.Completed completed = service.generate(p, (token, delta) -> {
-                        String out = text.push(delta);
-                        CompletionLogprobs lp = logprobs == null || token.special() ? null
-                                : completionLogprobs(List.of(token), offset[0]);
-                        if (!out.isEmpty() || lp != null) {
-                            send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(),
-                                    List.of(new CompletionChoice(index, out, lp, null, requestId)), null, requestId));
-                        }
-                        offset[0] += token.special() ? 0 : token.text().length();
-                    });
-                    Generation g = completed.generation();
-                    String rest = text.finish(text.finalText(g.text(), g.finishReason()));
-                    send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(),
-                            List.of(new CompletionChoice(index, rest, null, TextStream.finishReason(g.finishReason()),
-                                    requestId)), null, requestId));
-                    promptTokens = g.prompt().size();
-                    completionTokens += g.tokens().size();
+            String model = mapping.modelId();
+            return stream(prepared, stops, false, includeUsage(r.streamOptions()), new ChunkShape() {
+                private int offset;  // characters before the next token, for the logprobs' text offsets
+
+                @Override
+                public Object opening(int index, String requestId) {
+                    offset = echo ? prompt.length() : 0;
+                    return echo ? new CompletionChunk(id, "text_completion", created, model,
+                            List.of(new CompletionChoice(index, prompt, null, null, requestId)), null, requestId) : null;
                 }
-                if (usage) {
-                    send(emitter, new CompletionChunk(id, "text_completion", created, mapping.modelId(), List.of(),
-                            new Usage(promptTokens, completionTokens, promptTokens + completionTokens),
-                            prepared.getFirst().requestId().toString()));
+
+                @Override
+                public Object delta(int index, String text, GeneratedToken token, String requestId) {
+                    CompletionLogprobs lp = logprobs == null || token.special() ? null
+                            : completionLogprobs(List.of(token), offset);
+                    offset += token.special() ? 0 : token.text().length();
+                    return text.isEmpty() && lp == null ? null : new CompletionChunk(id, "text_completion", created, model,
+                            List.of(new CompletionChoice(index, text, lp, null, requestId)), null, requestId);
+                }
+
+                @Override
+                public Object last(int index, String text, String finishReason, String requestId) {
+                    return new CompletionChunk(id, "text_completion", created, model,
+                            List.of(new CompletionChoice(index, text, null, finishReason, requestId)), null, requestId);
+                }
+
+                @Override
+                public Object usage(Usage usage, String requestId) {
+                    return new CompletionChunk(id, "text_completion", created, model, List.of(), usage, requestId);
                 }
             });
         }
@@ -226,39 +219,29 @@ class OpenAiController {
         long created = Instant.now().getEpochSecond();
         String model = mapping.modelId();
         if (Boolean.TRUE.equals(r.stream())) {
-            boolean usage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
-            return sse(prepared, (emitter) -> {
-                int promptTokens = 0;
-                int completionTokens = 0;
-                for (int i = 0; i < prepared.size(); i++) {
-                    PreparedGeneration p = prepared.get(i);
-                    int index = i;
-                    String requestId = p.requestId().toString();
-                    send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model,
-                            List.of(new ChatChunkChoice(index, new Delta("assistant", ""), null, null)), null,
-                            requestId));
-                    TextStream text = new TextStream(stops, true);
-                    GenerationService.Completed completed = service.generate(p, (token, delta) -> {
-                        String out = text.push(delta);
-                        ChatLogprobs lp = !logprobs || token.special() ? null : chatLogprobs(List.of(token));
-                        if (!out.isEmpty() || lp != null) {
-                            send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model,
-                                    List.of(new ChatChunkChoice(index, new Delta(null, out), lp, null)), null,
-                                    requestId));
-                        }
-                    });
-                    Generation g = completed.generation();
-                    String rest = text.finish(text.finalText(g.text(), g.finishReason()));
-                    send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model,
-                            List.of(new ChatChunkChoice(index, new Delta(null, rest), null,
-                                    TextStream.finishReason(g.finishReason()))), null, requestId));
-                    promptTokens = g.prompt().size();
-                    completionTokens += g.tokens().size();
+            return stream(prepared, stops, true, includeUsage(r.streamOptions()), new ChunkShape() {
+                @Override
+                public Object opening(int index, String requestId) {
+                    return new ChatChunk(id, "chat.completion.chunk", created, model,
+                            List.of(new ChatChunkChoice(index, new Delta("assistant", ""), null, null)), null, requestId);
                 }
-                if (usage) {
-                    send(emitter, new ChatChunk(id, "chat.completion.chunk", created, model, List.of(),
-                            new Usage(promptTokens, completionTokens, promptTokens + completionTokens),
-                            prepared.getFirst().requestId().toString()));
+
+                @Override
+                public Object delta(int index, String text, GeneratedToken token, String requestId) {
+                    ChatLogprobs lp = !logprobs || token.special() ? null : chatLogprobs(List.of(token));
+                    return text.isEmpty() && lp == null ? null : new ChatChunk(id, "chat.completion.chunk", created, model,
+                            List.of(new ChatChunkChoice(index, new Delta(null, text), lp, null)), null, requestId);
+                }
+
+                @Override
+                public Object last(int index, String text, String finishReason, String requestId) {
+                    return new ChatChunk(id, "chat.completion.chunk", created, model,
+                            List.of(new ChatChunkChoice(index, new Delta(null, text), null, finishReason)), null, requestId);
+                }
+
+                @Override
+                public Object usage(Usage usage, String requestId) {
+                    return new ChatChunk(id, "chat.completion.chunk", created, model, List.of(), usage, requestId);
                 }
             });
         }
@@ -316,6 +299,59 @@ class OpenAiController {
             out.add(b & 0xFF);
         }
         return out;
+    }
+
+    private static boolean includeUsage(StreamOptions options) {
+        return options != null && Boolean.TRUE.equals(options.includeUsage());
+    }
+
+    /** What one streamed endpoint sends for a choice: its chunk type around the shared streaming loop. */
+    private interface ChunkShape {
+        /** The chunk that opens choice {@code index}, or null for none. */
+        Object opening(int index, String requestId);
+
+        /** The chunk for one generated token whose visible text is {@code text}, or null to send nothing. */
+        Object delta(int index, String text, GeneratedToken token, String requestId);
+
+        /** The choice's last chunk: the text held back until the end, and the finish reason. */
+        Object last(int index, String text, String finishReason, String requestId);
+
+        Object usage(Usage usage, String requestId);
+    }
+
+    /**
+     * Streams every choice one after the other, each through its own {@link TextStream} (stop sequences
+     * cut, text that may start one held back; leading whitespace trimmed for chat), then the usage chunk
+     * when asked.
+     */
+    private ResponseEntity<SseEmitter> stream(List<PreparedGeneration> prepared, List<String> stops, boolean chat,
+                                              boolean usage, ChunkShape shape) {
+        return sse(prepared, emitter -> {
+            int promptTokens = 0;
+            int completionTokens = 0;
+            for (int i = 0; i < prepared.size(); i++) {
+                int index = i;
+                String requestId = prepared.get(i).requestId().toString();
+                sendIfAny(emitter, shape.opening(index, requestId));
+                TextStream text = new TextStream(stops, chat);
+                Generation g = service.generate(prepared.get(i), (token, delta) ->
+                        sendIfAny(emitter, shape.delta(index, text.push(delta), token, requestId))).generation();
+                send(emitter, shape.last(index, text.finish(text.finalText(g.text(), g.finishReason())),
+                        TextStream.finishReason(g.finishReason()), requestId));
+                promptTokens = g.prompt().size();
+                completionTokens += g.tokens().size();
+            }
+            if (usage) {
+                send(emitter, shape.usage(new Usage(promptTokens, completionTokens, promptTokens + completionTokens),
+                        prepared.getFirst().requestId().toString()));
+            }
+        });
+    }
+
+    private static void sendIfAny(SseEmitter emitter, Object event) {
+        if (event != null) {
+            send(emitter, event);
+        }
     }
 
     @FunctionalInterface
