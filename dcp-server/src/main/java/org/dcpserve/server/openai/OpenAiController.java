@@ -155,24 +155,17 @@ class OpenAiController {
                 }
             });
         }
-        List<CompletionChoice> choices = new ArrayList<>();
-        int promptTokens = 0;
-        int completionTokens = 0;
-        for (int i = 0; i < prepared.size(); i++) {
-            PreparedGeneration p = prepared.get(i);
-            Generation g = service.generate(p, TokenListener.NONE).generation();
+        Choices<CompletionChoice> all = generateAll(prepared, (index, g, requestId) -> {
             String text = new TextStream(stops, false).finalText(g.text(), g.finishReason());
-            choices.add(new CompletionChoice(i, echo ? prompt + text : text,
+            return new CompletionChoice(index, echo ? prompt + text : text,
                     logprobs == null ? null : completionLogprobs(visible(g.tokens()), echo ? prompt.length() : 0),
-                    TextStream.finishReason(g.finishReason()), p.requestId().toString()));
-            promptTokens = g.prompt().size();
-            completionTokens += g.tokens().size();
-        }
+                    TextStream.finishReason(g.finishReason()), requestId);
+        });
         String requestId = prepared.getFirst().requestId().toString();
         return ResponseEntity.ok().header(GenerateController.REQUEST_ID_HEADER, requestId)
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(new Completion(id, "text_completion", created, mapping.modelId(), choices,
-                        new Usage(promptTokens, completionTokens, promptTokens + completionTokens), requestId));
+                .body(new Completion(id, "text_completion", created, mapping.modelId(), all.choices(), all.usage(),
+                        requestId));
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -245,24 +238,50 @@ class OpenAiController {
                 }
             });
         }
-        List<ChatChoice> choices = new ArrayList<>();
-        int promptTokens = 0;
-        int completionTokens = 0;
-        for (int i = 0; i < prepared.size(); i++) {
-            PreparedGeneration p = prepared.get(i);
-            Generation g = service.generate(p, TokenListener.NONE).generation();
-            String text = new TextStream(stops, true).finalText(g.text(), g.finishReason());
-            choices.add(new ChatChoice(i, new ChatMessage("assistant", text),
-                    logprobs ? chatLogprobs(visible(g.tokens())) : null, TextStream.finishReason(g.finishReason()),
-                    p.requestId().toString()));
-            promptTokens = g.prompt().size();
-            completionTokens += g.tokens().size();
-        }
+        Choices<ChatChoice> all = generateAll(prepared, (index, g, requestId) -> new ChatChoice(index,
+                new ChatMessage("assistant", new TextStream(stops, true).finalText(g.text(), g.finishReason())),
+                logprobs ? chatLogprobs(visible(g.tokens())) : null, TextStream.finishReason(g.finishReason()), requestId));
         String requestId = prepared.getFirst().requestId().toString();
         return ResponseEntity.ok().header(GenerateController.REQUEST_ID_HEADER, requestId)
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(new ChatCompletion(id, "chat.completion", created, model, choices,
-                        new Usage(promptTokens, completionTokens, promptTokens + completionTokens), requestId));
+                .body(new ChatCompletion(id, "chat.completion", created, model, all.choices(), all.usage(), requestId));
+    }
+
+    /** How a non-streamed endpoint turns one finished generation into its choice type. */
+    @FunctionalInterface
+    private interface ChoiceShape<C> {
+        C of(int index, Generation generation, String requestId);
+    }
+
+    private record Choices<C>(List<C> choices, Usage usage) {
+    }
+
+    /** Every choice generated one after the other (each its own drop trace), with the usage of them all. */
+    private <C> Choices<C> generateAll(List<PreparedGeneration> prepared, ChoiceShape<C> shape) {
+        List<C> choices = new ArrayList<>();
+        UsageCount usage = new UsageCount();
+        for (int i = 0; i < prepared.size(); i++) {
+            PreparedGeneration p = prepared.get(i);
+            Generation g = service.generate(p, TokenListener.NONE).generation();
+            choices.add(shape.of(i, g, p.requestId().toString()));
+            usage.add(g);
+        }
+        return new Choices<>(choices, usage.usage());
+    }
+
+    /** Usage over the choices of one request: the prompt once (every choice has the same), all completions. */
+    private static final class UsageCount {
+        private int promptTokens;
+        private int completionTokens;
+
+        void add(Generation generation) {
+            promptTokens = generation.prompt().size();
+            completionTokens += generation.tokens().size();
+        }
+
+        Usage usage() {
+            return new Usage(promptTokens, completionTokens, promptTokens + completionTokens);
+        }
     }
 
     /** Tokens a client sees: the end-of-text token is not text. */
@@ -327,8 +346,7 @@ class OpenAiController {
     private ResponseEntity<SseEmitter> stream(List<PreparedGeneration> prepared, List<String> stops, boolean chat,
                                               boolean usage, ChunkShape shape) {
         return sse(prepared, emitter -> {
-            int promptTokens = 0;
-            int completionTokens = 0;
+            UsageCount count = new UsageCount();
             for (int i = 0; i < prepared.size(); i++) {
                 int index = i;
                 String requestId = prepared.get(i).requestId().toString();
@@ -338,12 +356,10 @@ class OpenAiController {
                         sendIfAny(emitter, shape.delta(index, text.push(delta), token, requestId))).generation();
                 send(emitter, shape.last(index, text.finish(text.finalText(g.text(), g.finishReason())),
                         TextStream.finishReason(g.finishReason()), requestId));
-                promptTokens = g.prompt().size();
-                completionTokens += g.tokens().size();
+                count.add(g);
             }
             if (usage) {
-                send(emitter, shape.usage(new Usage(promptTokens, completionTokens, promptTokens + completionTokens),
-                        prepared.getFirst().requestId().toString()));
+                send(emitter, shape.usage(count.usage(), prepared.getFirst().requestId().toString()));
             }
         });
     }
