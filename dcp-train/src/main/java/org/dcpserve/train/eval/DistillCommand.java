@@ -15,6 +15,7 @@ import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.train.ProgressBars;
 import org.dcpserve.train.train.TokenData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,7 +51,7 @@ public final class DistillCommand implements Callable<Integer> {
         ModelSource source = ModelLoader.load(model);
         try (OnnxTransformer transformer = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU);
              BufferedWriter writer = Files.newBufferedWriter(out);
-             ProgressBar progress = new ProgressBar("distill", stories)) {
+             ProgressBar progress = ProgressBars.of("distill", stories, "stories")) {
             TextGenerator generator = new TextGenerator(transformer, source.tokenizer());
             for (int i = 0; i < stories; i++) {
                 GenerationRequest request = new GenerationRequest(prompt, maxTokens,
