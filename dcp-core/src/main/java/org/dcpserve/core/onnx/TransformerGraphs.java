@@ -14,15 +14,19 @@ import org.dcpserve.core.model.ModelWeights;
  * where the DCP gate scores the cache and evicts tokens.
  *
  * <pre>
- * embed          token_ids [T] (+ positions [T] for gpt2)            -> hidden [T, d]
- * layer_NN_proj  hidden [T, d] (+ positions [T] for llama)           -> q [T, H, hd], k, v [T, Hkv, hd]
- *                                                                       (+ q_int, k_int [T, r] with DCP)
- * layer_NN_attn  hidden [T, d], q [T, H, hd], k_cache, v_cache [S, Hkv, hd], mask [T, S] -> hidden [T, d]
- * head           hidden [T, d]                                        -> logits [T, vocab]
+ * embed          token_ids [N] (+ positions [N] for gpt2)            -> hidden [N, d]
+ * layer_NN_proj  hidden [N, d] (+ positions [N] for llama)           -> q [N, H, hd], k, v [N, Hkv, hd]
+ *                                                                       (+ q_int, k_int [N, r] with DCP)
+ * attention      q [T, H, hd], k_cache, v_cache [S, Hkv, hd], mask [T, S] -> context [T, d]
+ * layer_NN_out   hidden [N, d], context [N, d]                        -> hidden [N, d]
+ * head           hidden [N, d]                                        -> logits [N, vocab]
  * </pre>
  *
- * T is the number of new tokens, S the number of cache slots handed in (new tokens included). The
- * mask is additive: 0 where a query may attend to a slot, -inf where it may not.
+ * N is the number of new tokens of all sequences in a step, stacked: every graph with weights reads
+ * them once per step for all sequences. T is the new tokens of one sequence and S the cache slots of
+ * that sequence handed in (its new tokens included): attention, which has no weights, runs once per
+ * sequence over its own cache. The mask is additive: 0 where a query may attend to a slot, -inf where
+ * it may not.
  */
 public final class TransformerGraphs {
 
@@ -72,12 +76,16 @@ public final class TransformerGraphs {
         return g.toModel();
     }
 
-    public ModelProto attention(int layer) {
-        OnnxGraph g = new OnnxGraph("layer_" + layer + "_attn");
+    /**
+     * Attention of T new tokens over one sequence's cache. It has no weights, so one graph serves every
+     * layer; it runs once per sequence, on views of that sequence's own cache, while everything with
+     * weights runs once over the rows of all sequences.
+     */
+    public ModelProto attention() {
+        OnnxGraph g = new OnnxGraph("attention");
         int h = config.heads();
         int hkv = config.kvHeads();
         int hd = config.headDim();
-        String x = g.floatInput("hidden", "T", config.dModel());
         String q = g.floatInput("q", "T", h, hd);
         String kCache = g.floatInput("k_cache", "S", hkv, hd);
         String vCache = g.floatInput("v_cache", "S", hkv, hd);
@@ -85,6 +93,9 @@ public final class TransformerGraphs {
 
         // Query head i uses key/value head i / groupSize; grouping the query heads that share a KV
         // head along the row axis lets one batched MatMul per KV head do grouped-query attention.
+        // The cache stays [S, Hkv, hd] (append order) and is transposed here: AttentionLayoutBenchmark
+        // measured a head-major cache at most 15 % faster, and a head-major cache cannot hand a tight view
+        // of S slots out of its capacity.
         String qh = g.opWith("Transpose", new String[] {q}, Attribute.ints("perm", 1, 0, 2));       // [H, T, hd]
         String qg = g.op("Reshape", qh, g.ints(hkv, -1, hd));                                        // [Hkv, G*T, hd]
         String kt = g.opWith("Transpose", new String[] {kCache}, Attribute.ints("perm", 1, 2, 0));  // [Hkv, hd, S]
@@ -95,11 +106,18 @@ public final class TransformerGraphs {
         String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(hkv, -1, 0)), vh);                 // [Hkv, G*T, hd]
         ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(h, -1, hd))},
                 Attribute.ints("perm", 1, 0, 2));                                                     // [T, H, hd]
-        ctx = g.op("Reshape", ctx, g.ints(-1, config.dModel()));                                     // [T, d]
+        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.dModel())), "context", "T", config.dModel()); // [T, d]
+        return g.toModel();
+    }
 
-        String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [T, d]
-        String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));
-        g.floatOutput(out, "hidden_out", "T", config.dModel());
+    /** The rest of the block after attention, over the rows of every sequence at once. */
+    public ModelProto output(int layer) {
+        OnnxGraph g = new OnnxGraph("layer_" + layer + "_out");
+        String x = g.floatInput("hidden", "N", config.dModel());                                     // [N, d]
+        String ctx = g.floatInput("context", "N", config.dModel());                                  // [N, d]
+        String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [N, d]
+        String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer)); // [N, d]
+        g.floatOutput(out, "hidden_out", "N", config.dModel());
         return g.toModel();
     }
 
