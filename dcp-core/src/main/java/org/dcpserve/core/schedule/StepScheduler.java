@@ -224,25 +224,45 @@ public final class StepScheduler implements AutoCloseable {
         try {
             logits = step.run(feeds);
         } catch (RuntimeException error) {
+            leave(fed);
             fed.forEach(entry -> entry.handle.fail(error));
             return;
         }
         long tokens = 0;
-        long held = 0;
+        List<Entry<?>> finished = new ArrayList<>();
         for (int i = 0; i < fed.size(); i++) {
             Entry<?> entry = fed.get(i);
             entry.fed(feeds.get(i).tokens().length);
             if (logits.get(i) != null && !entry.handle.isDone()) {
                 tokens++;
-                entry.accept(logits.get(i));
+                if (entry.accept(logits.get(i))) {
+                    finished.add(entry);
+                }
             }
         }
+        leave(finished);
+        // Completed only once they left: whoever sees a result sees its budget returned.
+        finished.forEach(Entry::complete);
+        long held = 0;
         for (Entry<?> entry : running) {
             held += entry.sequence.heldBytes();
         }
         generatedTokens += tokens;
         heldBytes = held;
         steps++;
+    }
+
+    private void leave(List<Entry<?>> entries) {
+        lock.lock();
+        try {
+            for (Entry<?> entry : entries) {
+                running.remove(entry);
+                reservedBytes -= entry.need;
+            }
+            runningCount = running.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void dequeue(Entry<?> entry) {
@@ -265,6 +285,8 @@ public final class StepScheduler implements AutoCloseable {
         /** Prompt tokens fed so far. */
         int promptFed;
         int nextToken;
+        R outcome;
+        RuntimeException failure;
 
         Entry(SequenceTask<R> task, long need) {
             this.task = task;
@@ -299,17 +321,26 @@ public final class StepScheduler implements AutoCloseable {
             promptFed = Math.min(prompt.length, promptFed + count);
         }
 
-        /** The task picks the next token; the sequence completes when it picks none or fails. */
-        void accept(float[] logits) {
+        /** The task picks the next token; returns true when it picked none or failed, so the sequence is done. */
+        boolean accept(float[] logits) {
             try {
                 int token = task.next(logits);
-                if (token == SequenceTask.END) {
-                    handle.complete(task.result(sequence));
-                } else {
+                if (token != SequenceTask.END) {
                     nextToken = token;
+                    return false;
                 }
+                outcome = task.result(sequence);
             } catch (RuntimeException error) {
-                handle.fail(error);
+                failure = error;
+            }
+            return true;
+        }
+
+        void complete() {
+            if (failure != null) {
+                handle.fail(failure);
+            } else {
+                handle.complete(outcome);
             }
         }
     }
