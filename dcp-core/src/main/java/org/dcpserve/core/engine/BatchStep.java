@@ -61,7 +61,7 @@ public final class BatchStep {
     private FloatBuffer nextHidden;  // [N, d]
     private FloatBuffer context;     // [N, d]
     private FloatBuffer headInput;   // [R, d], the rows whose logits are wanted
-    private FloatBuffer logitRows;   // [R, vocab]
+    private FloatBuffer logitRows = DirectFloats.allocate(0); // [R, vocab], R only the rows asked for
     private ProjectionBuffers projection;
     private FloatBuffer mask = DirectFloats.allocate(0); // [T_i, S_i] of the sequence being attended
 
@@ -132,6 +132,10 @@ public final class BatchStep {
         if (wanted == 0) {
             return out;
         }
+        if (logitRows.capacity() < (long) wanted * vocab) {
+            // Sized by the rows asked for, not by N: a long prompt wants one row of vocab-wide logits.
+            logitRows = DirectFloats.allocate((long) wanted * vocab);
+        }
         int at = 0;
         for (int i = 0; i < feeds.size(); i++) {
             Feed feed = feeds.get(i);
@@ -183,7 +187,6 @@ public final class BatchStep {
         nextHidden = DirectFloats.allocate(rows * config.dModel());
         context = DirectFloats.allocate(rows * config.dModel());
         headInput = DirectFloats.allocate(rows * config.dModel());
-        logitRows = DirectFloats.allocate(rows * config.vocabSize());
         projection = ProjectionBuffers.allocate(config, rowCapacity);
     }
 
