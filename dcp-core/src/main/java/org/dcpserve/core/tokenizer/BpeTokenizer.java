@@ -1,9 +1,6 @@
 package org.dcpserve.core.tokenizer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -80,7 +77,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     private final int[] lefts;
     private final int[] rights;
-    private final PairRanks ranks;
+    private final MergeTable ranks;
     /** The bytes of every id; empty for the special token. */
     private final byte[][] pieces;
     private final String[] texts;
@@ -116,11 +113,11 @@ public final class BpeTokenizer implements Tokenizer {
             System.arraycopy(pieces[right], 0, piece, pieces[left].length, pieces[right].length);
             pieces[id] = piece;
         }
-        ranks = new PairRanks(this.lefts, this.rights);
+        ranks = new PairRanks(this.lefts, this.rights, FIRST_MERGE_ID);
         texts = new String[vocab];
         int longest = 1;
         for (int id = 0; id < vocab; id++) {
-            texts[id] = id == END_OF_TEXT ? END_OF_TEXT_PIECE : readable(pieces[id]);
+            texts[id] = id == END_OF_TEXT ? END_OF_TEXT_PIECE : TokenTexts.readable(pieces[id]);
             longest = Math.max(longest, pieces[id].length);
         }
         maxPieceBytes = longest;
@@ -190,7 +187,7 @@ public final class BpeTokenizer implements Tokenizer {
         for (int i = 0; i < bytes.length; i++) {
             symbols[i] = (bytes[i] & 0xFF) + 1;
         }
-        int[] tokens = BpeMerger.merge(symbols, ranks, lefts, rights, FIRST_MERGE_ID);
+        int[] tokens = PairMerger.merge(symbols, ranks);
         if (cacheable) {
             if (cache.size() >= MAX_CACHED_WORDS) {
                 cache.clear(); // crude but enough: the common words are back in the cache within a few KB of text
@@ -238,22 +235,6 @@ public final class BpeTokenizer implements Tokenizer {
     private void checkId(int id) {
         if (id < 0 || id >= pieces.length) {
             throw new IllegalArgumentException("token id " + id + " is outside the BPE vocabulary [0, " + pieces.length + ")");
-        }
-    }
-
-    private static String readable(byte[] piece) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(piece))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            StringBuilder text = new StringBuilder();
-            for (byte b : piece) {
-                text.append(String.format("<0x%02X>", b & 0xFF));
-            }
-            return text.toString();
         }
     }
 }

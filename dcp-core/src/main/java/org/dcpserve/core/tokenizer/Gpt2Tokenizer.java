@@ -4,9 +4,6 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -44,20 +41,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
     /** The token's text, or {@code <0xNN>} per byte when the token alone is not complete UTF-8. */
     @Override
     public String tokenText(int id) {
-        byte[] bytes = bytes(new int[] {id});
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            StringBuilder text = new StringBuilder();
-            for (byte b : bytes) {
-                text.append(String.format("<0x%02X>", b & 0xFF));
-            }
-            return text.toString();
-        }
+        return TokenTexts.readable(bytes(new int[] {id}));
     }
 
     /** A safe bound: no r50k_base token decodes to more characters (checked over the whole vocabulary by a test). */

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The SentencePiece-style BPE tokenizer of llama2.c, read from its {@code tokenizer.bin} format and
@@ -34,7 +35,6 @@ public final class Llama2cTokenizer implements Tokenizer {
     private static final int BYTE_OFFSET = 3;
 
     private final byte[][] pieces;
-    private final float[] scores;
     /** Raw byte of each {@code <0xNN>} piece, or -1: decode emits such pieces as that single byte. */
     private final int[] rawBytes;
     /**
@@ -44,10 +44,11 @@ public final class Llama2cTokenizer implements Tokenizer {
     private final Map<String, Integer> ids;
     /** The longest piece in bytes, which bounds the characters any token covers. */
     private final int maxPieceBytes;
+    /** llama2.c's merge order: the highest-scoring merged piece first, so its priority is its score's rank. */
+    private final MergeTable mergeTable;
 
     private Llama2cTokenizer(byte[][] pieces, float[] scores) {
         this.pieces = pieces;
-        this.scores = scores;
         this.rawBytes = new int[pieces.length];
         this.ids = new HashMap<>(pieces.length * 2);
         for (int id = pieces.length - 1; id >= 0; id--) {
@@ -56,6 +57,21 @@ public final class Llama2cTokenizer implements Tokenizer {
             rawBytes[id] = byteFallbackValue(pieces[id]);
         }
         this.maxPieceBytes = java.util.Arrays.stream(pieces).mapToInt(piece -> piece.length).max().orElse(1);
+        int[] scoreRanks = scoreRanks(scores);
+        this.mergeTable = (left, right) -> {
+            Integer merged = ids.get(key(pieces[left]) + key(pieces[right]));
+            return merged == null ? -1 : MergeTable.entry(scoreRanks[merged], merged);
+        };
+    }
+
+    /** Dense ranks of the scores, highest first: equal scores share a rank, so ties go to the leftmost pair. */
+    private static int[] scoreRanks(float[] scores) {
+        double[] ascending = IntStream.range(0, scores.length).mapToDouble(id -> scores[id]).distinct().sorted().toArray();
+        int[] ranks = new int[scores.length];
+        for (int id = 0; id < scores.length; id++) {
+            ranks[id] = ascending.length - 1 - Arrays.binarySearch(ascending, scores[id]);
+        }
+        return ranks;
     }
 
     /** Reads a llama2.c {@code tokenizer.bin}; a truncated or corrupt file fails with a one-line message. */
@@ -97,7 +113,8 @@ public final class Llama2cTokenizer implements Tokenizer {
     /**
      * Encodes as llama2.c does, without BOS: a dummy-prefix {@code " "} symbol, then one symbol per
      * code point (its piece, or one byte-fallback id per UTF-8 byte), then repeatedly the adjacent
-     * pair whose merged piece scores highest is merged (leftmost on ties) until no pair merges.
+     * pair whose merged piece scores highest is merged (leftmost on ties) until no pair merges;
+     * {@link PairMerger} does that in O(n log n) rather than llama2.c's O(n²) rescans.
      */
     @Override
     public int[] encode(String text) {
@@ -107,39 +124,7 @@ public final class Llama2cTokenizer implements Tokenizer {
         List<Integer> symbols = new ArrayList<>();
         appendCodePoint(' ', symbols); // the dummy prefix: SentencePiece treats text as starting a word
         text.codePoints().forEach(cp -> appendCodePoint(cp, symbols));
-        int[] tokens = symbols.stream().mapToInt(Integer::intValue).toArray();
-        int n = tokens.length;
-
-        // mergeId[i] / mergeScore[i] describe merging tokens[i] with tokens[i + 1]; only the pairs next
-        // to a merge change, so each round is a cheap scan of floats instead of n string lookups.
-        int[] mergeId = new int[n];
-        float[] mergeScore = new float[n];
-        for (int i = 0; i + 1 < n; i++) {
-            scorePair(tokens, i, mergeId, mergeScore);
-        }
-        while (true) {
-            int best = -1;
-            for (int i = 0; i + 1 < n; i++) {
-                if (mergeId[i] >= 0 && (best < 0 || mergeScore[i] > mergeScore[best])) {
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                return Arrays.copyOf(tokens, n);
-            }
-            tokens[best] = mergeId[best];
-            int tail = n - best - 2; // entries after the consumed right-hand token
-            System.arraycopy(tokens, best + 2, tokens, best + 1, tail);
-            System.arraycopy(mergeId, best + 2, mergeId, best + 1, tail);
-            System.arraycopy(mergeScore, best + 2, mergeScore, best + 1, tail);
-            n--;
-            if (best > 0) {
-                scorePair(tokens, best - 1, mergeId, mergeScore);
-            }
-            if (best + 1 < n) {
-                scorePair(tokens, best, mergeId, mergeScore);
-            }
-        }
+        return PairMerger.merge(symbols.stream().mapToInt(Integer::intValue).toArray(), mergeTable);
     }
 
     private void appendCodePoint(int codePoint, List<Integer> symbols) {
@@ -158,12 +143,6 @@ public final class Llama2cTokenizer implements Tokenizer {
             }
             symbols.add(fallback);
         }
-    }
-
-    private void scorePair(int[] tokens, int i, int[] mergeId, float[] mergeScore) {
-        Integer merged = ids.get(key(pieces[tokens[i]]) + key(pieces[tokens[i + 1]]));
-        mergeId[i] = merged == null ? -1 : merged;
-        mergeScore[i] = merged == null ? 0f : scores[merged];
     }
 
     /**

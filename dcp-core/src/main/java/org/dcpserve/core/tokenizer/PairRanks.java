@@ -3,11 +3,12 @@ package org.dcpserve.core.tokenizer;
 import java.util.Arrays;
 
 /**
- * The rank of each merge, looked up by its (left id, right id) pair. An open-addressing table of
- * primitive longs: encoding does one lookup per adjacent pair of every new word, and a
- * {@code HashMap<Long, Integer>} would box each of them. Immutable once built, so safe to share.
+ * A BPE vocabulary's merges as a {@link MergeTable}: merge {@code r} has priority r (its rank) and
+ * makes id {@code firstMergeId + r}. An open-addressing table of primitive longs: encoding does one
+ * lookup per adjacent pair of every new word, and a {@code HashMap<Long, Integer>} would box each of
+ * them. Immutable once built, so safe to share.
  */
-final class PairRanks {
+final class PairRanks implements MergeTable {
 
     private static final long EMPTY = -1L; // keys are two non-negative ints, so never negative
 
@@ -15,9 +16,11 @@ final class PairRanks {
     private final int[] ranks;
     private final int mask;
     private final int shift;
+    private final int firstMergeId;
 
     /** Merge {@code i} joins {@code lefts[i]} and {@code rights[i]}; the pairs must be distinct. */
-    PairRanks(int[] lefts, int[] rights) {
+    PairRanks(int[] lefts, int[] rights, int firstMergeId) {
+        this.firstMergeId = firstMergeId;
         int capacity = Integer.highestOneBit(Math.max(4, lefts.length * 2 + 1)) << 1;
         keys = new long[capacity];
         ranks = new int[capacity];
@@ -35,13 +38,13 @@ final class PairRanks {
         }
     }
 
-    /** The rank of merging {@code left} with {@code right}, or -1 when no merge joins them. */
-    int rank(int left, int right) {
+    @Override
+    public long merge(int left, int right) {
         long key = key(left, right);
         for (int slot = slot(key); ; slot = (slot + 1) & mask) {
             long k = keys[slot];
             if (k == key) {
-                return ranks[slot];
+                return MergeTable.entry(ranks[slot], firstMergeId + ranks[slot]);
             }
             if (k == EMPTY) {
                 return -1;

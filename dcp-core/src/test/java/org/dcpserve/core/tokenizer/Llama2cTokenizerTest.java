@@ -44,6 +44,72 @@ class Llama2cTokenizerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+7A");
     }
 
+    /**
+     * The O(n log n) encoder against llama2.c's own algorithm, written out naively here: rescan for the
+     * highest-scoring mergeable pair (leftmost on ties), merge it, repeat. Random vocabularies with tied
+     * scores and long texts exercise the heap's stale entries and tie order.
+     */
+    @Test
+    void encodingEqualsLlama2csRescanningAlgorithm() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        String alphabet = " abc";
+        for (int vocabulary = 0; vocabulary < 40; vocabulary++) {
+            java.util.LinkedHashMap<String, Float> pieces = new java.util.LinkedHashMap<>();
+            for (String special : new String[] {"<unk>", "\n<s>\n", "\n</s>\n"}) {
+                pieces.put(special, 0f);
+            }
+            for (char c : alphabet.toCharArray()) {
+                pieces.put(String.valueOf(c), 0f);
+            }
+            while (pieces.size() < 30) {
+                StringBuilder piece = new StringBuilder();
+                for (int i = 0, n = 2 + random.nextInt(4); i < n; i++) {
+                    piece.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                pieces.putIfAbsent(piece.toString(), (float) random.nextInt(5)); // few distinct scores: many ties
+            }
+            String[] names = pieces.keySet().toArray(String[]::new);
+            float[] scores = new float[names.length];
+            for (int i = 0; i < names.length; i++) {
+                scores[i] = pieces.get(names[i]);
+            }
+            Llama2cTokenizer tokenizer = Llama2cTokenizer.load(writeTokenizer(tmp.resolve("v" + vocabulary + ".bin"), names, scores));
+            for (int text = 0; text < 20; text++) {
+                StringBuilder s = new StringBuilder();
+                for (int i = 0, n = random.nextInt(300); i < n; i++) {
+                    s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                assertThat(tokenizer.encode(s.toString())).as("vocabulary %d, text '%s'", vocabulary, s)
+                        .containsExactly(naiveEncode(s.toString(), names, scores));
+            }
+        }
+    }
+
+    private static int[] naiveEncode(String text, String[] pieces, float[] scores) {
+        if (text.isEmpty()) {
+            return new int[0];
+        }
+        java.util.List<String> symbols = new java.util.ArrayList<>();
+        symbols.add(" ");
+        text.chars().forEach(c -> symbols.add(String.valueOf((char) c)));
+        java.util.List<String> vocabulary = Arrays.asList(pieces);
+        while (true) {
+            int best = -1;
+            float bestScore = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i + 1 < symbols.size(); i++) {
+                int id = vocabulary.indexOf(symbols.get(i) + symbols.get(i + 1));
+                if (id >= 0 && scores[id] > bestScore) {
+                    best = i;
+                    bestScore = scores[id];
+                }
+            }
+            if (best < 0) {
+                return symbols.stream().mapToInt(vocabulary::indexOf).toArray();
+            }
+            symbols.set(best, symbols.get(best) + symbols.remove(best + 1));
+        }
+    }
+
     @Test
     void truncatedFileFailsNamingTheFile() throws IOException {
         Path full = writeTokenizer(tmp.resolve("full.bin"));
@@ -94,11 +160,15 @@ class Llama2cTokenizerTest {
 
     /** Writes the toy pieces in llama2.c's tokenizer.bin format. */
     private static Path writeTokenizer(Path file) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+        return writeTokenizer(file, PIECES, SCORES);
+    }
+
+    private static Path writeTokenizer(Path file, String[] pieces, float[] scores) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(6);
-        for (int i = 0; i < PIECES.length; i++) {
-            byte[] piece = PIECES[i].getBytes(StandardCharsets.UTF_8);
-            buf.putFloat(SCORES[i]).putInt(piece.length).put(piece);
+        for (int i = 0; i < pieces.length; i++) {
+            byte[] piece = pieces[i].getBytes(StandardCharsets.UTF_8);
+            buf.putFloat(scores[i]).putInt(piece.length).put(piece);
         }
         return Files.write(file, Arrays.copyOf(buf.array(), buf.position()));
     }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
                         + " pairs j < k, averaged over layers. The reference code's mean over the full n x n matrix"
                         + " is about half of that, so its 0.3 corresponds to --gamma 0.15 here.",
                 "alpha follows a cosine schedule from 1 (first step) to --alpha-end (last step). AdamW (0.9, 0.95),"
-                        + " linear warm-up then constant lr, all parameters trained, gradients clipped at --clip.",
+                        + " linear warm-up then a constant lr (or --lr-schedule cosine), all parameters trained, gradients clipped at --clip.",
                 "Checkpoints, a per-step CSV log (train_log.csv) and a plot (train_curves.png) go to"
                         + " --checkpoint-dir; log and plot are also copied into the package."
         })

@@ -3,30 +3,27 @@ package org.dcpserve.core.tokenizer;
 import java.util.Arrays;
 
 /**
- * Applies BPE merges to one word, lowest rank first, in O(n log n) for n bytes. Rescanning the word
- * for the best pair after every merge would be O(n²), which a long run of letters or spaces (one
- * word to the pre-tokeniser) turns into minutes.
+ * Merges a sequence of symbols pair by pair, always the adjacent pair of lowest priority next
+ * (leftmost among equals), in O(n log n) for n symbols. Rescanning the whole sequence for the best
+ * pair after every merge, as llama2.c does, is O(n²), which a long run of letters or spaces (one word
+ * to a pre-tokeniser, or a whole unseparated document to llama2.c's encoder) turns into minutes.
  *
- * <p>The symbols form a linked list over their starting byte positions; a min-heap holds candidate
- * pairs keyed by (rank, position). A merge only changes the pairs on either side of it, so it pushes
- * at most two new candidates and leaves the old ones in the heap: an entry is stale, and skipped when
- * popped, once its pair is no longer the one at that position. Among equal ranks (the same pair) the
- * leftmost goes first, and a pair containing a new token always has a higher rank than the merge that
- * created it, so the result equals merging the lowest-rank pair's occurrences left to right, round by
- * round.
+ * <p>The symbols form a linked list over their starting positions; a min-heap holds candidate pairs
+ * keyed by (priority, position). A merge only changes the pairs on either side of it, so it pushes at
+ * most two new candidates and leaves the old ones in the heap: an entry is stale, and skipped when
+ * popped, once the pair at its position no longer merges at its priority. Popping in (priority,
+ * position) order is exactly "merge the best pair, leftmost on ties, then look again": every current
+ * pair is in the heap, and none of the stale ones is acted on.
  */
-final class BpeMerger {
+final class PairMerger {
 
     private static final int REMOVED = -1;
 
-    private BpeMerger() {
+    private PairMerger() {
     }
 
-    /**
-     * The tokens of a word given as its byte tokens ({@code symbols}, not modified). Merge {@code r}
-     * joins {@code lefts[r]} and {@code rights[r]} into id {@code firstMergeId + r}.
-     */
-    static int[] merge(int[] symbols, PairRanks ranks, int[] lefts, int[] rights, int firstMergeId) {
+    /** The tokens {@code symbols} (not modified) become when every pair {@code table} allows is merged. */
+    static int[] merge(int[] symbols, MergeTable table) {
         int n = symbols.length;
         if (n < 2) {
             return symbols.clone();
@@ -40,27 +37,28 @@ final class BpeMerger {
         }
         LongHeap heap = new LongHeap(n);
         for (int i = 0; i + 1 < n; i++) {
-            push(heap, ranks, ids, i, i + 1);
+            push(heap, table, ids, i, i + 1);
         }
         int remaining = n;
         while (!heap.isEmpty()) {
             long entry = heap.pop();
-            int rank = (int) (entry >>> 32);
+            int priority = (int) (entry >>> 32);
             int at = (int) entry;
             int right = next[at];
-            if (ids[at] == REMOVED || right < 0 || ids[at] != lefts[rank] || ids[right] != rights[rank]) {
+            long merged = ids[at] == REMOVED || right < 0 ? -1 : table.merge(ids[at], ids[right]);
+            if (merged < 0 || (int) (merged >>> 32) != priority) {
                 continue; // stale: a merge next to it changed the pair at this position
             }
-            ids[at] = firstMergeId + rank;
+            ids[at] = (int) merged;
             ids[right] = REMOVED;
             int after = next[right];
             next[at] = after;
             if (after >= 0) {
                 prev[after] = at;
-                push(heap, ranks, ids, at, after);
+                push(heap, table, ids, at, after);
             }
             if (prev[at] >= 0) {
-                push(heap, ranks, ids, prev[at], at);
+                push(heap, table, ids, prev[at], at);
             }
             remaining--;
         }
@@ -72,14 +70,14 @@ final class BpeMerger {
         return tokens;
     }
 
-    private static void push(LongHeap heap, PairRanks ranks, int[] ids, int left, int right) {
-        int rank = ranks.rank(ids[left], ids[right]);
-        if (rank >= 0) {
-            heap.push(((long) rank << 32) | left);
+    private static void push(LongHeap heap, MergeTable table, int[] ids, int left, int right) {
+        long merged = table.merge(ids[left], ids[right]);
+        if (merged >= 0) {
+            heap.push((merged & 0xFFFFFFFF00000000L) | left);
         }
     }
 
-    /** A binary min-heap of longs: (rank << 32 | position) orders by rank, then by position. */
+    /** A binary min-heap of longs: (priority << 32 | position) orders by priority, then by position. */
     private static final class LongHeap {
         private long[] items;
         private int size;
