@@ -65,6 +65,30 @@ public final class LayerKvCache {
         return slot;
     }
 
+    /**
+     * Stores a copy of {@code from}'s entry in {@code fromSlot} as the token at {@code position}: how a
+     * benchmark builds a long context from a short real one without running its prefill. Returns the slot.
+     */
+    int appendCopyOf(LayerKvCache from, int fromSlot, int position) {
+        int slot = freeSlot();
+        keys.put(slot * kvWidth, from.keys, fromSlot * kvWidth, kvWidth);
+        values.put(slot * kvWidth, from.values, fromSlot * kvWidth, kvWidth);
+        if (rank > 0) {
+            System.arraycopy(from.interactionKeys, fromSlot * rank, interactionKeys, slot * rank, rank);
+        }
+        slotPositions[slot] = position;
+        highWater = Math.max(highWater, slot + 1);
+        live++;
+        return slot;
+    }
+
+    /** Makes room for {@code capacity} slots at once (no doubling copies on the way). */
+    void reserve(int capacity) {
+        if (capacity > slotPositions.length) {
+            allocate(capacity);
+        }
+    }
+
     /** Removes a token from the cache for good. */
     public void evict(int slot) {
         if (slotPositions[slot] < 0) {

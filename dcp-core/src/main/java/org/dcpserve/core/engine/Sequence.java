@@ -57,6 +57,10 @@ public final class Sequence {
         return length;
     }
 
+    int layerCount() {
+        return caches.length;
+    }
+
     public LayerKvCache cache(int layer) {
         return caches[layer];
     }
