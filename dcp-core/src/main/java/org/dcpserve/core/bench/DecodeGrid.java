@@ -43,12 +43,18 @@ public final class DecodeGrid implements AutoCloseable {
     /** Per layer, the pool's interaction scores {@code <q_int[m], k_int[j]> / sqrt(r)} over pairs j < m, sorted. */
     private final float[][] scores;
     private final SplittableRandom random = new SplittableRandom(7);
+    private final MonolithicDecode whole;
 
     /**
      * @param gated whether the model has DCP gates (for dcp cells); dense and window cells use a model
      *              without them, so they pay nothing for the gate projections
      */
     public DecodeGrid(String shape, boolean gated, int threads) {
+        this(shape, gated, threads, false);
+    }
+
+    /** @param monolithic also build the dense model as one graph ({@link #monolithic}); only without gates */
+    public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic) {
         this.shape = shape;
         ModelConfig base = shape(shape);
         this.config = gated ? base.withDcp(new ModelConfig.DcpSpec(GATE_RANK, new float[base.layers()])) : base;
@@ -56,11 +62,16 @@ public final class DecodeGrid implements AutoCloseable {
         var weights = RandomWeights.of(config, 1234, true);
         long t1 = System.nanoTime();
         GraphSet graphs = GraphSet.build(config, weights);
-        weights = null;
         long t2 = System.nanoTime();
-        this.model = new OnnxTransformer(config, graphs,
-                threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
-                        : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU));
+        RuntimeOptions runtime = threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
+                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU);
+        this.model = new OnnxTransformer(config, graphs, runtime);
+        try {
+            this.whole = monolithic && !gated ? new MonolithicDecode(config, weights, runtime.intraOpThreads()) : null;
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException("the monolithic graph did not load: " + e.getMessage(), e);
+        }
+        weights = null;
         ScoreRecorder recorder = gated ? new ScoreRecorder(config.layers()) : null;
         this.pool = new Sequence(model, gated ? recorder : DensePolicy.INSTANCE);
         pool.forward(randomTokens(POOL_TOKENS));
@@ -154,6 +165,29 @@ public final class DecodeGrid implements AutoCloseable {
     }
 
     /**
+     * The same dense decode steps as {@link #run} with policy dense, through the monolithic graph (KV cache in
+     * and out as tensors) instead of the per-layer split; the cell's policy is "monolithic".
+     */
+    public Cell monolithic(int context, int batch, int warmup, int steps) {
+        if (whole == null) {
+            throw new IllegalStateException("this grid was built without the monolithic graph");
+        }
+        int start = context - warmup - steps;
+        long[] nanos;
+        try {
+            nanos = whole.run(batch, start, warmup, steps, random);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException("the monolithic graph failed: " + e.getMessage(), e);
+        }
+        long total = Arrays.stream(nanos).sum();
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        long denseBytes = (long) batch * context * Sequence.bytesPerToken(config, DensePolicy.INSTANCE);
+        return new Cell(shape, context, batch, "monolithic", 0, 1, batch * steps * 1e9 / total,
+                percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, denseBytes, denseBytes, steps);
+    }
+
+    /**
      * One sequence generating {@code tokens} tokens densely from a one-token prompt, greedy, all through
      * {@link BatchStep} with a batch of one: tokens per second after the first token, as llama2.c's run.c
      * reports it.
@@ -222,6 +256,13 @@ public final class DecodeGrid implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+        if (whole != null) {
+            try {
+                whole.close();
+            } catch (ai.onnxruntime.OrtException ignored) {
+                // best effort
+            }
+        }
     }
 
     /** Keeps every token and records every interaction score it sees, per layer. */

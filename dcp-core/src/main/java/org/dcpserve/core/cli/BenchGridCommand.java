@@ -50,6 +50,10 @@ final class BenchGridCommand implements Callable<Integer> {
             + " prompt token, for each N (llama2.c's run.c measure), on every shape; e.g. 256,1000")
     List<Integer> single = List.of();
 
+    @Option(names = "--monolithic", description = "also run the dense cells through one monolithic ONNX graph of"
+            + " the same model (KV cache as inputs and outputs), for the split's overhead")
+    boolean monolithic;
+
     @Option(names = "--threads", description = "intra-op threads (default: 0, every core)")
     int threads = 0;
 
@@ -68,7 +72,7 @@ final class BenchGridCommand implements Callable<Integer> {
         for (String shape : shapes) {
             boolean wantsDense = policies.contains("dense") || policies.contains("window") || !single.isEmpty();
             if (wantsDense) {
-                try (DecodeGrid grid = new DecodeGrid(shape, false, threads)) {
+                try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic)) {
                     for (int tokens : single) {
                         double rate = grid.singleStream(tokens);
                         String line = String.format(Locale.ROOT, "%s,%d,%.1f%n", shape, tokens, rate);
@@ -119,18 +123,28 @@ final class BenchGridCommand implements Callable<Integer> {
                 for (double sparsity : levels) {
                     DecodeGrid.Cell cell = grid.run(context, batch, policy, sparsity, warmup, steps);
                     cells.add(cell);
-                    Files.writeString(csv, String.format(Locale.ROOT, "%s,%d,%d,%s,%.2f,%.4f,%.1f,%.2f,%.2f,%d,%d,%d%n",
-                            cell.shape(), cell.context(), cell.batch(), cell.policy(), cell.targetSparsity(),
-                            cell.keptFraction(), cell.tokensPerSecond(), cell.stepP50Ms(), cell.stepP99Ms(),
-                            cell.kvBytes(), cell.denseKvBytes(), cell.steps()), StandardOpenOption.APPEND);
-                    System.out.printf(Locale.ROOT, "%-10s ctx %4d batch %2d %-6s %3.0f%%: kept %5.1f%%, %8.1f tok/s,"
-                                    + " step p50 %7.2f ms p99 %7.2f ms, KV %,d B%n",
-                            shape, context, batch, policy, 100 * cell.targetSparsity(), 100 * cell.keptFraction(),
-                            cell.tokensPerSecond(), cell.stepP50Ms(), cell.stepP99Ms(), cell.kvBytes());
+                    record(csv, cell);
+                    if (monolithic && policy.equals("dense")) {
+                        // Right after the split's cell, same shape, context and batch: the comparison point.
+                        DecodeGrid.Cell whole = grid.monolithic(context, batch, warmup, steps);
+                        cells.add(whole);
+                        record(csv, whole);
+                    }
                     System.gc();
                 }
             }
         }
+    }
+
+    private static void record(Path csv, DecodeGrid.Cell cell) throws IOException {
+        Files.writeString(csv, String.format(Locale.ROOT, "%s,%d,%d,%s,%.2f,%.4f,%.1f,%.2f,%.2f,%d,%d,%d%n",
+                cell.shape(), cell.context(), cell.batch(), cell.policy(), cell.targetSparsity(),
+                cell.keptFraction(), cell.tokensPerSecond(), cell.stepP50Ms(), cell.stepP99Ms(),
+                cell.kvBytes(), cell.denseKvBytes(), cell.steps()), StandardOpenOption.APPEND);
+        System.out.printf(Locale.ROOT, "%-10s ctx %4d batch %2d %-10s %3.0f%%: kept %5.1f%%, %8.1f tok/s,"
+                        + " step p50 %7.2f ms p99 %7.2f ms, KV %,d B%n",
+                cell.shape(), cell.context(), cell.batch(), cell.policy(), 100 * cell.targetSparsity(),
+                100 * cell.keptFraction(), cell.tokensPerSecond(), cell.stepP50Ms(), cell.stepP99Ms(), cell.kvBytes());
     }
 
     private static void append(Path file, String header, String line) throws IOException {

@@ -130,6 +130,61 @@ public final class TransformerGraphs {
         return g.toModel();
     }
 
+    /**
+     * For comparison only (dcp bench-grid --monolithic): the whole dense model as one graph for a decode
+     * step of B sequences of equal length, the KV cache as inputs and outputs, the way exported decoder graphs
+     * usually carry it. No pruning is possible inside it: Java never sees the cache between layers.
+     *
+     * <pre>
+     * token_ids, positions [B]; past_k_L, past_v_L [B, P, Hkv, hd] -> logits [B, vocab];
+     *                                                                 present_k_L, present_v_L [B, P + 1, Hkv, hd]
+     * </pre>
+     */
+    public ModelProto monolithicDecode() {
+        OnnxGraph g = new OnnxGraph("decode");
+        int h = config.heads();
+        int hkv = config.kvHeads();
+        int hd = config.headDim();
+        String ids = g.int64Input("token_ids", "B");
+        String positions = g.int64Input("positions", "B");
+        String x = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights.get(ModelWeights.TOK_EMBEDDINGS)), ids);
+        if (config.architecture() == Architecture.GPT2) {
+            x = g.op("Add", x, g.op("Gather",
+                    g.weight(ModelWeights.POS_EMBEDDINGS, weights.get(ModelWeights.POS_EMBEDDINGS)), positions)); // [B, d]
+        }
+        String[] cosSin = config.architecture() == Architecture.LLAMA ? ropeTables(g, positions) : null;
+        for (int layer = 0; layer < config.layers(); layer++) {
+            String n = norm(g, x, layer(layer, "attn_norm"));                                          // [B, d]
+            String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, h, hd));              // [B, H, hd]
+            String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, hkv, hd));            // [B, Hkv, hd]
+            String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, hkv, hd));            // [B, Hkv, hd]
+            if (cosSin != null) {
+                q = rope(g, q, cosSin);
+                k = rope(g, k, cosSin);
+            }
+            String pastK = g.floatInput("past_k_" + layer, "B", "P", hkv, hd);
+            String pastV = g.floatInput("past_v_" + layer, "B", "P", hkv, hd);
+            String keys = g.opWith("Concat", new String[] {pastK, g.op("Unsqueeze", k, g.ints(1))},
+                    Attribute.of("axis", 1L));                                                           // [B, S, Hkv, hd]
+            String values = g.opWith("Concat", new String[] {pastV, g.op("Unsqueeze", v, g.ints(1))},
+                    Attribute.of("axis", 1L));
+            g.floatOutput(keys, "present_k_" + layer, "B", "S", hkv, hd);
+            g.floatOutput(values, "present_v_" + layer, "B", "S", hkv, hd);
+            String qg = g.op("Reshape", q, g.ints(0, hkv, -1, hd));                                      // [B, Hkv, G, hd]
+            String kt = g.opWith("Transpose", new String[] {keys}, Attribute.ints("perm", 0, 2, 3, 1)); // [B, Hkv, hd, S]
+            String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [B, Hkv, G, S]
+            String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));
+            String vh = g.opWith("Transpose", new String[] {values}, Attribute.ints("perm", 0, 2, 1, 3)); // [B, Hkv, S, hd]
+            String ctx = g.op("Reshape", g.op("MatMul", probs, vh), g.ints(-1, config.dModel()));        // [B, d]
+            String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));
+            x = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));        // [B, d]
+        }
+        String logits = g.op("MatMul", norm(g, x, ModelWeights.FINAL_NORM),
+                g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
+        g.floatOutput(logits, "logits", "B", config.vocabSize());
+        return g.toModel();
+    }
+
     /** x · W (+ b when the architecture has biases). */
     private String linear(OnnxGraph g, String x, int layer, String weight, String bias) {
         String y = g.op("MatMul", x, g.weight(layer(layer, weight), weights.layerTensor(layer, weight)));
