@@ -55,13 +55,35 @@ public final class DecodeGrid implements AutoCloseable {
 
     /** @param monolithic also build the dense model as one graph ({@link #monolithic}); only without gates */
     public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic) {
-        this.shape = shape;
-        ModelConfig base = shape(shape);
-        this.config = gated ? base.withDcp(new ModelConfig.DcpSpec(GATE_RANK, new float[base.layers()])) : base;
         long t0 = System.nanoTime();
-        var weights = RandomWeights.of(config, 1234, true);
+        org.dcpserve.core.model.ModelWeights weights = null;
+        GraphSet graphs;
+        java.nio.file.Path path = java.nio.file.Path.of(shape);
+        if (java.nio.file.Files.exists(path)) {
+            // A real model (package, llama2.c checkpoint, GPT-2 directory), e.g. stories260K.
+            org.dcpserve.core.load.ModelSource source;
+            try {
+                source = org.dcpserve.core.load.ModelLoader.load(path);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (gated && !source.config().hasDcpGates()) {
+                throw new IllegalArgumentException(shape + " has no DCP gates: no dcp cells");
+            }
+            if (monolithic) {
+                throw new IllegalArgumentException("--monolithic needs a random shape");
+            }
+            this.shape = source.name();
+            this.config = source.config();
+            graphs = source.graphs();
+        } else {
+            this.shape = shape;
+            ModelConfig base = shape(shape);
+            this.config = gated ? base.withDcp(new ModelConfig.DcpSpec(GATE_RANK, new float[base.layers()])) : base;
+            weights = RandomWeights.of(config, 1234, true);
+            graphs = GraphSet.build(config, weights);
+        }
         long t1 = System.nanoTime();
-        GraphSet graphs = GraphSet.build(config, weights);
         long t2 = System.nanoTime();
         RuntimeOptions runtime = threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
                 : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU);
@@ -76,9 +98,8 @@ public final class DecodeGrid implements AutoCloseable {
         this.pool = new Sequence(model, gated ? recorder : DensePolicy.INSTANCE);
         pool.forward(randomTokens(POOL_TOKENS));
         this.scores = gated ? recorder.sorted() : null;
-        System.err.printf("%s%s: random weights %.1f s, graphs %.1f s, sessions and a %d-token prefill %.1f s%n",
-                shape, gated ? " with gates" : "", (t1 - t0) / 1e9, (t2 - t1) / 1e9, POOL_TOKENS,
-                (System.nanoTime() - t2) / 1e9);
+        System.err.printf("%s%s: weights and graphs %.1f s, sessions and a %d-token prefill %.1f s%n",
+                this.shape, gated ? " with gates" : "", (t1 - t0) / 1e9, POOL_TOKENS, (System.nanoTime() - t2) / 1e9);
     }
 
     /** The shapes of the issue: GPT-2 small as published, and a Llama of the same size with a 2048 context. */
@@ -92,7 +113,8 @@ public final class DecodeGrid implements AutoCloseable {
             // For trying the command quickly.
             case "tiny" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 2, 64, 4, 4, 256,
                     1000, 512, 1e-5f, 0f, new ModelConfig.TokenizerSpec("gpt2", null, 999), null, null);
-            default -> throw new IllegalArgumentException("unknown shape '" + name + "': gpt2-small, llama-2048 or tiny");
+            default -> throw new IllegalArgumentException("unknown shape '" + name
+                    + "': gpt2-small, llama-2048, tiny, or the path of a model");
         };
     }
 
