@@ -202,6 +202,9 @@ class BatchingApiTest {
                 .contains("dcp_generation_sparsity_count{policy=\"dcp\"}")
                 .contains("dcp_generation_sparsity_count{policy=\"dense\"}")
                 .contains("dcp_generation_tokens_total{policy=\"dcp\"}");
+        String rate = metrics.lines().filter(line -> line.startsWith("dcp_scheduler_tokens_per_second ")).findFirst()
+                .orElseThrow();
+        assertThat(Double.parseDouble(rate.substring(rate.indexOf(' ') + 1))).as(rate).isNotNaN().isNotNegative();
     }
 
     private static String tokens(JsonNode result) {
