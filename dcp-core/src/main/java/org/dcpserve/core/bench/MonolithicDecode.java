@@ -20,7 +20,8 @@ import org.dcpserve.core.onnx.TransformerGraphs;
 /**
  * The comparison point for the per-layer split: the same dense model as one ONNX graph per decode step
  * ({@link TransformerGraphs#monolithicDecode}), its KV cache passed in and out as tensors; a step's outputs
- * are the next step's inputs without passing through Java. Same session options as the engine.
+ * are the next step's inputs without passing through Java. Same optimization level and threads as the engine;
+ * spinning workers stay on (ONNX Runtime's default), which suits a single session.
  */
 final class MonolithicDecode implements AutoCloseable {
 

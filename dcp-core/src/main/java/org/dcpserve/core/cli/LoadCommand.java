@@ -144,7 +144,7 @@ final class LoadCommand implements Callable<Integer> {
                 }
                 if (measured) {
                     level.add(result.get("details").get("generated_tokens").asLong(), t1 - t0);
-                    if (checkTraces > 0 && seq % checkTraces == 0) {
+                    if (checkTraces > 0 && level.measuredResponses.incrementAndGet() % checkTraces == 0) {
                         level.tracesChecked.incrementAndGet();
                         HttpResponse<Void> explained = http.send(HttpRequest.newBuilder(
                                 URI.create(url + "/explain/" + result.get("request_id").asString())).GET().build(),
@@ -178,6 +178,8 @@ final class LoadCommand implements Callable<Integer> {
         final AtomicLong errors = new AtomicLong();
         final AtomicLong tracesChecked = new AtomicLong();
         final AtomicLong tracesMissing = new AtomicLong();
+        /** Measured responses over all clients: every Nth one's trace is checked. */
+        final AtomicLong measuredResponses = new AtomicLong();
         final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         final AtomicLong tokens = new AtomicLong();
         long requests;
