@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The dcp command-line tool: model import and benchmarks, without the service. */
 @Command(name = "dcp", mixinStandardHelpOptions = true, version = "dcp-serve 0.1",
         description = "Dynamic Context Pruning tools.",
-        subcommands = {ImportCommand.class, BenchCommand.class})
+        subcommands = {ImportCommand.class, MigrateCommand.class, BenchCommand.class, BenchGridCommand.class, LoadCommand.class})
 public final class DcpCommand {
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package org.dcpserve.core.engine;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.dcpserve.core.pruning.Ballot;
@@ -19,47 +20,51 @@ final class LayerGate {
     private static final int NEVER = Integer.MAX_VALUE;
 
     private final PruningPolicy policy;
+    private int[] candidates = new int[0];
+    private boolean[] keep = new boolean[0];
 
     LayerGate(PruningPolicy policy) {
         this.policy = policy;
     }
 
     /**
-     * Collects the votes and returns the additive attention mask [T, S] of the new tokens over the cache;
-     * appends a drop event per dropped token and fills {@code droppedAt[slot]} (NEVER when kept).
+     * Collects the votes of the T new tokens at positions {@code first ..} and writes the additive attention
+     * mask [T, S] over the cache into {@code mask}; appends a drop event per dropped token and fills
+     * {@code droppedAt[slot]} (NEVER when kept).
      */
-    float[] vote(int layer, int step, LayerKvCache cache, float[] interactionQueries, int rank, long[] positions,
-                 int[] droppedAt, List<DropEvent> drops) {
+    void vote(int layer, int step, LayerKvCache cache, float[] interactionQueries, int rank, int first, int count,
+              int[] droppedAt, List<DropEvent> drops, FloatBuffer mask) {
         int slots = cache.slotCount();
         Arrays.fill(droppedAt, 0, slots, NEVER);
-        int[] candidates = new int[slots];
-        boolean[] keep = new boolean[slots];
-        for (int t = 0; t < positions.length; t++) {
-            int voter = (int) positions[t];
-            int count = 0;
+        if (candidates.length < slots) {
+            candidates = new int[Math.max(slots, 2 * candidates.length)];
+            keep = new boolean[candidates.length];
+        }
+        for (int t = 0; t < count; t++) {
+            int voter = first + t;
+            int alive = 0;
             for (int s = 0; s < slots; s++) {
                 int position = cache.positionAt(s);
                 if (position >= 0 && position < voter && droppedAt[s] == NEVER) {
-                    candidates[count++] = s;
+                    candidates[alive++] = s;
                 }
             }
-            policy.vote(new Ballot(layer, voter, interactionQueries, t * rank, cache, candidates, count), keep);
-            for (int i = 0; i < count; i++) {
+            policy.vote(new Ballot(layer, voter, interactionQueries, t * rank, cache, candidates, alive), keep);
+            for (int i = 0; i < alive; i++) {
                 if (!keep[i]) {
                     droppedAt[candidates[i]] = voter;
                     drops.add(new DropEvent(layer, cache.positionAt(candidates[i]), step, voter));
                 }
             }
         }
-        float[] mask = new float[positions.length * slots];
-        for (int t = 0; t < positions.length; t++) {
+        for (int t = 0; t < count; t++) {
+            int query = first + t;
             for (int s = 0; s < slots; s++) {
                 int position = cache.positionAt(s);
-                boolean visible = position >= 0 && position <= positions[t] && droppedAt[s] > positions[t];
-                mask[t * slots + s] = visible ? 0f : BLOCKED;
+                boolean visible = position >= 0 && position <= query && droppedAt[s] > query;
+                mask.put(t * slots + s, visible ? 0f : BLOCKED);
             }
         }
-        return mask;
     }
 
     /** Evicts what this step dropped, then repacks the cache if it became too sparse. */

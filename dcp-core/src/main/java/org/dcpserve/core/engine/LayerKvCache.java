@@ -1,15 +1,15 @@
 package org.dcpserve.core.engine;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
  * The key/value cache of one layer for one sequence, held by Java between the two sub-graphs of the
  * layer, with the interaction keys DCP's gate scores against. Entries live in slots: a slot freed by
  * eviction is reused by the next new token, and when holes make up more than a tenth of the slots the
- * cache is repacked, so attention never scans much dead space. Attention is a set operation over the
+ * cache is repacked, so attention never scans much dead space. Freed slots wait in a queue, so an
+ * append costs the same however long the sequence is. Attention is a set operation over the
  * slots (positions are already inside the keys), so slot order does not matter.
  *
  * <p>Layout: {@code keys} and {@code values} are direct native-order buffers of
@@ -31,6 +31,11 @@ public final class LayerKvCache {
     private int[] slotPositions;
     /** Slots in use or once used below the highest live one: the S handed to attention. */
     private int highWater;
+    /**
+     * Freed slots, oldest first. An entry may have gone stale (its slot fell above the high-water mark or
+     * was taken again by growth); {@link #freeSlot} skips those.
+     */
+    private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private int live;
 
     /**
@@ -47,17 +52,41 @@ public final class LayerKvCache {
      * Stores one token; {@code k} and {@code v} hold its row at {@code row * kvWidth}, {@code kInt} (null
      * without gates) at {@code row * rank}. Returns the slot.
      */
-    public int append(float[] k, float[] v, float[] kInt, int row, int position) {
+    public int append(FloatBuffer k, FloatBuffer v, FloatBuffer kInt, int row, int position) {
         int slot = freeSlot();
         keys.put(slot * kvWidth, k, row * kvWidth, kvWidth);
         values.put(slot * kvWidth, v, row * kvWidth, kvWidth);
         if (rank > 0) {
-            System.arraycopy(kInt, row * rank, interactionKeys, slot * rank, rank);
+            kInt.get(row * rank, interactionKeys, slot * rank, rank);
         }
         slotPositions[slot] = position;
         highWater = Math.max(highWater, slot + 1);
         live++;
         return slot;
+    }
+
+    /**
+     * Stores a copy of {@code from}'s entry in {@code fromSlot} as the token at {@code position}: how a
+     * benchmark builds a long context from a short real one without running its prefill. Returns the slot.
+     */
+    int appendCopyOf(LayerKvCache from, int fromSlot, int position) {
+        int slot = freeSlot();
+        keys.put(slot * kvWidth, from.keys, fromSlot * kvWidth, kvWidth);
+        values.put(slot * kvWidth, from.values, fromSlot * kvWidth, kvWidth);
+        if (rank > 0) {
+            System.arraycopy(from.interactionKeys, fromSlot * rank, interactionKeys, slot * rank, rank);
+        }
+        slotPositions[slot] = position;
+        highWater = Math.max(highWater, slot + 1);
+        live++;
+        return slot;
+    }
+
+    /** Makes room for {@code capacity} slots at once (no doubling copies on the way). */
+    void reserve(int capacity) {
+        if (capacity > slotPositions.length) {
+            allocate(capacity);
+        }
     }
 
     /** Removes a token from the cache for good. */
@@ -67,6 +96,7 @@ public final class LayerKvCache {
         }
         slotPositions[slot] = -1;
         live--;
+        freeSlots.add(slot);
         while (highWater > 0 && slotPositions[highWater - 1] < 0) {
             highWater--;
         }
@@ -91,6 +121,7 @@ public final class LayerKvCache {
             move(top, hole);
         }
         highWater = live;
+        freeSlots.clear();
         return true;
     }
 
@@ -146,8 +177,9 @@ public final class LayerKvCache {
     }
 
     private int freeSlot() {
-        for (int slot = 0; slot < highWater; slot++) {
-            if (slotPositions[slot] < 0) {
+        while (!freeSlots.isEmpty()) {
+            int slot = freeSlots.poll();
+            if (slot < highWater && slotPositions[slot] < 0) {
                 return slot;
             }
         }
@@ -158,8 +190,8 @@ public final class LayerKvCache {
     }
 
     private void allocate(int capacity) {
-        FloatBuffer newKeys = floats(capacity * kvWidth);
-        FloatBuffer newValues = floats(capacity * kvWidth);
+        FloatBuffer newKeys = DirectFloats.allocate((long) capacity * kvWidth);
+        FloatBuffer newValues = DirectFloats.allocate((long) capacity * kvWidth);
         float[] newInteractionKeys = new float[capacity * rank];
         int[] newPositions = new int[capacity];
         Arrays.fill(newPositions, -1);
@@ -173,9 +205,5 @@ public final class LayerKvCache {
         values = newValues;
         interactionKeys = newInteractionKeys;
         slotPositions = newPositions;
-    }
-
-    private static FloatBuffer floats(int count) {
-        return ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 }

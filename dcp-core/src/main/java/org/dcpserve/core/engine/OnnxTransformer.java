@@ -14,9 +14,13 @@ import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.onnx.GraphSet;
 
 /**
- * The ONNX Runtime sessions of one model: embedding, per layer a projection and an attention
- * sub-graph, and the head. Stateless between calls (Java owns the KV cache), so one instance serves
- * any number of concurrent sequences.
+ * The ONNX Runtime sessions of one model: embedding, per layer a projection and an output sub-graph,
+ * one weight-free attention graph shared by all layers, and the head (shapes in
+ * {@link org.dcpserve.core.onnx.TransformerGraphs}). Stateless between calls (Java owns the KV cache).
+ *
+ * <p>Every method reads its inputs from and writes its outputs into direct native-order buffers: ONNX
+ * Runtime tensors are created over them without a copy, and outputs are pinned to them, so a step
+ * moves no activation through the Java heap. Buffers must start at position 0 (pass slices).
  */
 public final class OnnxTransformer implements AutoCloseable {
 
@@ -24,108 +28,119 @@ public final class OnnxTransformer implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession embedding;
     private final List<OrtSession> projections = new ArrayList<>();
-    private final List<OrtSession> attentions = new ArrayList<>();
+    private final OrtSession attention;
+    private final List<OrtSession> outputs = new ArrayList<>();
     private final OrtSession head;
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, ExecutionProvider provider) {
+        this(config, graphs, RuntimeOptions.allCores(provider));
+    }
+
+    public OnnxTransformer(ModelConfig config, GraphSet graphs, RuntimeOptions runtime) {
         this.config = config;
-        try (OrtSession.SessionOptions options = sessionOptions(provider)) {
-            embedding = env.createSession(graphs.embedding(), options);
+        OrtSession embed = null;
+        OrtSession attend = null;
+        OrtSession last = null;
+        try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
+            embed = env.createSession(graphs.embedding(), options);
+            attend = env.createSession(graphs.attention(), options);
             for (int layer = 0; layer < config.layers(); layer++) {
                 projections.add(env.createSession(graphs.projection(layer), options));
-                attentions.add(env.createSession(graphs.attention(layer), options));
+                outputs.add(env.createSession(graphs.output(layer), options));
             }
-            head = env.createSession(graphs.head(), options);
+            last = env.createSession(graphs.head(), options);
         } catch (OrtException e) {
-            close();
+            closeAll(embed, attend, last);
             throw new IllegalStateException("ONNX Runtime could not load the model: " + e.getMessage(), e);
         }
+        this.embedding = embed;
+        this.attention = attend;
+        this.head = last;
     }
 
     public ModelConfig config() {
         return config;
     }
 
-    /** Token (and, for gpt2, position) embeddings: returns hidden [T, d]. */
-    public float[] embed(long[] tokenIds, long[] positions) {
+    /** Token (and, for gpt2, position) embeddings of N tokens into {@code hidden} [N, d]. */
+    public void embed(long[] tokenIds, long[] positions, FloatBuffer hidden) {
+        int n = tokenIds.length;
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put("token_ids", longs(tokenIds));
-            if (embedding.getInputNames().contains("positions")) {
-                inputs.put("positions", longs(positions));
-            }
-            return runSingle(embedding, inputs);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
+        inputs.put("token_ids", longs(tokenIds));
+        if (embedding.getInputNames().contains("positions")) {
+            inputs.put("positions", longs(positions));
         }
-    }
-
-    /** Norm + Q/K/V (+RoPE) (+ interaction projections) of the new tokens' hidden [T, d]. */
-    public Projection project(int layer, float[] hidden, long[] positions) {
-        int t = positions.length;
-        OrtSession session = projections.get(layer);
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put("hidden", floats(FloatBuffer.wrap(hidden), t, config.dModel()));
-            if (session.getInputNames().contains("positions")) {
-                inputs.put("positions", longs(positions));
-            }
-            try (OrtSession.Result result = session.run(inputs)) {
-                return new Projection(t, output(result, "q"), output(result, "k"), output(result, "v"),
-                        config.hasDcpGates() ? output(result, "q_int") : null,
-                        config.hasDcpGates() ? output(result, "k_int") : null);
-            }
-        } catch (OrtException e) {
-            throw new IllegalStateException("projection of layer " + layer + " failed: " + e.getMessage(), e);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
+        run(embedding, "embedding", inputs, Map.of("hidden", floats(hidden, n, config.dModel())));
     }
 
     /**
-     * Attention of the new tokens over the cache, then the rest of the block.
-     *
-     * @param hidden the layer input [T, d] (the residual)
-     * @param q      the new tokens' queries [T, H, hd]
-     * @param cache  this layer's cache, new tokens already appended; S = cache.slotCount()
-     * @param mask   additive mask [T, S]
-     * @return the layer output [T, d]
+     * Norm + Q/K/V (+RoPE) (+ interaction projections) of the N rows of {@code hidden} [N, d], into the first
+     * N rows of {@code out}.
      */
-    public float[] attend(int layer, float[] hidden, float[] q, LayerKvCache cache, float[] mask) {
-        int t = hidden.length / config.dModel();
-        int s = cache.slotCount();
+    public void project(int layer, FloatBuffer hidden, long[] positions, ProjectionBuffers out) {
+        int n = positions.length;
+        OrtSession session = projections.get(layer);
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put("hidden", floats(FloatBuffer.wrap(hidden), t, config.dModel()));
-            inputs.put("q", floats(FloatBuffer.wrap(q), t, config.heads(), config.headDim()));
-            inputs.put("k_cache", floats(cache.keysView(), s, config.kvHeads(), config.headDim()));
-            inputs.put("v_cache", floats(cache.valuesView(), s, config.kvHeads(), config.headDim()));
-            inputs.put("mask", floats(FloatBuffer.wrap(mask), t, s));
-            return runSingle(attentions.get(layer), inputs);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
+        inputs.put("hidden", floats(hidden, n, config.dModel()));
+        if (session.getInputNames().contains("positions")) {
+            inputs.put("positions", longs(positions));
         }
+        Map<String, OnnxTensor> pinned = new HashMap<>();
+        int rank = config.hasDcpGates() ? config.dcp().rank() : 0;
+        pinned.put("q", floats(DirectFloats.rows(out.q(), 0, n, config.dModel()), n, config.heads(), config.headDim()));
+        pinned.put("k", floats(DirectFloats.rows(out.k(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
+        pinned.put("v", floats(DirectFloats.rows(out.v(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
+        if (rank > 0) {
+            pinned.put("q_int", floats(DirectFloats.rows(out.qInt(), 0, n, rank), n, rank));
+            pinned.put("k_int", floats(DirectFloats.rows(out.kInt(), 0, n, rank), n, rank));
+        }
+        run(session, "projection of layer " + layer, inputs, pinned);
     }
 
-    /** Final norm + LM head: logits [T, vocab] for hidden [T, d]. */
-    public float[] logits(float[] hidden) {
-        int t = hidden.length / config.dModel();
+    /**
+     * Attention of one sequence's T new tokens over its cache, into {@code context} [T, d].
+     *
+     * @param q      the new tokens' queries [T, H, hd]
+     * @param keys   the cache's keys [S, Hkv, hd] (new tokens already appended), a view of the cache
+     * @param values the cache's values [S, Hkv, hd]
+     * @param mask   additive mask [T, S]
+     */
+    public void attend(FloatBuffer q, FloatBuffer keys, FloatBuffer values, FloatBuffer mask, int t, int s,
+                       FloatBuffer context) {
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        try {
-            inputs.put("hidden", floats(FloatBuffer.wrap(hidden), t, config.dModel()));
-            return runSingle(head, inputs);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
+        inputs.put("q", floats(q, t, config.heads(), config.headDim()));
+        inputs.put("k_cache", floats(keys, s, config.kvHeads(), config.headDim()));
+        inputs.put("v_cache", floats(values, s, config.kvHeads(), config.headDim()));
+        inputs.put("mask", floats(mask, t, s));
+        run(attention, "attention", inputs, Map.of("context", floats(context, t, config.dModel())));
+    }
+
+    /** Output projection, residual, norm, MLP, residual over N rows: hidden, context [N, d] -> out [N, d]. */
+    public void output(int layer, FloatBuffer hidden, FloatBuffer context, int n, FloatBuffer out) {
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        inputs.put("hidden", floats(hidden, n, config.dModel()));
+        inputs.put("context", floats(context, n, config.dModel()));
+        run(outputs.get(layer), "output of layer " + layer, inputs, Map.of("hidden_out", floats(out, n, config.dModel())));
+    }
+
+    /** Final norm + LM head: hidden [N, d] -> logits [N, vocab]. */
+    public void logits(FloatBuffer hidden, int n, FloatBuffer logits) {
+        Map<String, OnnxTensor> inputs = Map.of("hidden", floats(hidden, n, config.dModel()));
+        run(head, "head", inputs, Map.of("logits", floats(logits, n, config.vocabSize())));
     }
 
     @Override
     public void close() {
         List<OrtSession> all = new ArrayList<>(projections);
-        all.addAll(attentions);
+        all.addAll(outputs);
         all.add(embedding);
+        all.add(attention);
         all.add(head);
-        for (OrtSession session : all) {
+        closeAll(all.toArray(OrtSession[]::new));
+    }
+
+    private static void closeAll(OrtSession... sessions) {
+        for (OrtSession session : sessions) {
             if (session != null) {
                 try {
                     session.close();
@@ -136,26 +151,22 @@ public final class OnnxTransformer implements AutoCloseable {
         }
     }
 
-    private float[] runSingle(OrtSession session, Map<String, OnnxTensor> inputs) {
-        try (OrtSession.Result result = session.run(inputs)) {
-            return toArray((OnnxTensor) result.get(0));
+    private static void run(OrtSession session, String what, Map<String, OnnxTensor> inputs,
+                            Map<String, OnnxTensor> pinnedOutputs) {
+        try (OrtSession.Result ignored = session.run(inputs, pinnedOutputs)) {
+            // the outputs are in the pinned buffers
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+            throw new IllegalStateException("ONNX Runtime failed in the " + what + ": " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+            pinnedOutputs.values().forEach(OnnxTensor::close);
         }
     }
 
-    private static float[] output(OrtSession.Result result, String name) {
-        return toArray((OnnxTensor) result.get(name).orElseThrow());
-    }
-
-    private static float[] toArray(OnnxTensor tensor) {
-        FloatBuffer buffer = tensor.getFloatBuffer();
-        float[] out = new float[buffer.remaining()];
-        buffer.get(out);
-        return out;
-    }
-
     private OnnxTensor floats(FloatBuffer data, long... shape) {
+        if (!data.isDirect()) {
+            throw new IllegalArgumentException("tensors are created over direct buffers only, to avoid a copy");
+        }
         try {
             return OnnxTensor.createTensor(env, data, shape);
         } catch (OrtException e) {
@@ -171,26 +182,18 @@ public final class OnnxTransformer implements AutoCloseable {
         }
     }
 
-    private static OrtSession.SessionOptions sessionOptions(ExecutionProvider provider) throws OrtException {
+    private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        // Requests run on their own threads; one intra-op thread each keeps them from fighting over cores.
-        options.setIntraOpNumThreads(1);
-        if (provider == ExecutionProvider.CUDA) {
+        options.setIntraOpNumThreads(runtime.intraOpThreads());
+        // Every session has its own intra-op pool, and a model has 2 per layer + 3. Spinning workers (ONNX
+        // Runtime's default) keep polling after their call returns, so the pools of the sessions that just ran
+        // compete for the cores with the one running now: on 2 cores, GPT-2 small decoded 7x slower than one
+        // monolithic session. Only one session runs at a time here, so idle workers should sleep.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        if (runtime.provider() == ExecutionProvider.CUDA) {
             options.addCUDA();
         }
         return options;
-    }
-
-    /**
-     * Output of a projection sub-graph for T new tokens.
-     *
-     * @param q    [T, H, hd]
-     * @param k    [T, Hkv, hd]
-     * @param v    [T, Hkv, hd]
-     * @param qInt [T, r] interaction queries, null for a dense model
-     * @param kInt [T, r] interaction keys, null for a dense model
-     */
-    public record Projection(int tokens, float[] q, float[] k, float[] v, float[] qInt, float[] kInt) {
     }
 }

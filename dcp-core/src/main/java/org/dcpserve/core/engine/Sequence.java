@@ -1,7 +1,7 @@
 package org.dcpserve.core.engine;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.pruning.DropEvent;
@@ -9,9 +9,10 @@ import org.dcpserve.core.pruning.PruningPolicy;
 import org.dcpserve.core.pruning.PruningReport;
 
 /**
- * One sequence being generated: its per-layer KV caches, the pruning policy that evicts from them,
- * and the forward pass that feeds new tokens through the sub-graphs. Not thread-safe; a sequence
- * belongs to one request.
+ * One sequence being generated: its per-layer KV caches and the pruning policy that evicts from them.
+ * It is fed either on its own ({@link #forward}) or together with other sequences in a {@link BatchStep};
+ * both run the same code, so a sequence's tokens, drops and logits do not depend on its company. Not
+ * thread-safe; a sequence belongs to one request, and one step at a time.
  */
 public final class Sequence {
 
@@ -23,8 +24,12 @@ public final class Sequence {
     private final LayerKvCache[] caches;
     private final List<DropEvent> drops = new ArrayList<>();
     private int[] droppedAt = new int[64];
+    /** The interaction queries of the new tokens of the current step, [T, r], for the policy to read. */
+    private float[] queries = new float[0];
     private int length;
     private int step;
+    /** The step this sequence runs in when it is fed alone; created on first use. */
+    private BatchStep alone;
 
     public Sequence(OnnxTransformer model, PruningPolicy policy) {
         this.model = model;
@@ -41,13 +46,32 @@ public final class Sequence {
         }
     }
 
+    /** Bytes one token takes in all layers' caches of a sequence with {@code policy}: a dense cache's share. */
+    public static long bytesPerToken(ModelConfig config, PruningPolicy policy) {
+        int rank = policy.usesInteractionKeys() && config.hasDcpGates() ? config.dcp().rank() : 0;
+        return (long) config.layers() * (2L * config.kvDim() + rank) * Float.BYTES;
+    }
+
     /** Tokens fed so far (prompt and generated). */
     public int length() {
         return length;
     }
 
+    int layerCount() {
+        return caches.length;
+    }
+
     public LayerKvCache cache(int layer) {
         return caches[layer];
+    }
+
+    /** Bytes all layers' caches hold now (the slots attention scans). */
+    public long heldBytes() {
+        long held = 0;
+        for (LayerKvCache cache : caches) {
+            held += cache.heldBytes();
+        }
+        return held;
     }
 
     /** Every drop so far, in order. */
@@ -57,46 +81,72 @@ public final class Sequence {
 
     /** Feeds new tokens and returns the logits of the last one: [vocab]. */
     public float[] forward(int... tokens) {
-        float[] hidden = run(tokens);
-        return model.logits(Arrays.copyOfRange(hidden, hidden.length - config.dModel(), hidden.length));
+        return alone().run(List.of(new BatchStep.Feed(this, tokens, BatchStep.Logits.LAST))).get(0);
     }
 
     /** Feeds new tokens and returns the logits of every one of them: [T, vocab]. */
     public float[] forwardAll(int... tokens) {
-        return model.logits(run(tokens));
+        return alone().run(List.of(new BatchStep.Feed(this, tokens, BatchStep.Logits.ALL))).get(0);
     }
 
-    private float[] run(int[] tokens) {
-        if (tokens.length == 0) {
+    private BatchStep alone() {
+        if (alone == null) {
+            alone = new BatchStep(model);
+        }
+        return alone;
+    }
+
+    OnnxTransformer model() {
+        return model;
+    }
+
+    void requireRoomFor(int tokens) {
+        if (tokens == 0) {
             throw new IllegalArgumentException("no tokens to feed");
         }
-        if (length + tokens.length > config.contextLength()) {
-            throw new ContextLengthExceededException(length + tokens.length, config.contextLength());
+        if (length + tokens > config.contextLength()) {
+            throw new ContextLengthExceededException(length + tokens, config.contextLength());
         }
-        long[] ids = new long[tokens.length];
-        long[] positions = new long[tokens.length];
-        for (int i = 0; i < tokens.length; i++) {
-            ids[i] = tokens[i];
-            positions[i] = length + i;
+    }
+
+    /**
+     * Between a layer's projection and attention: appends the new tokens' keys (rows {@code row ..} of the
+     * step's projection) to the layer's cache, collects the policy's votes and writes the additive mask
+     * [T, S] into {@code mask}. Returns S, the slots attention must scan.
+     */
+    int appendAndVote(int layer, ProjectionBuffers projection, int row, int count, FloatBuffer mask) {
+        LayerKvCache cache = caches[layer];
+        for (int i = 0; i < count; i++) {
+            cache.append(projection.k(), projection.v(), projection.kInt(), row + i, length + i);
         }
-        float[] hidden = model.embed(ids, positions);                                     // [T, d]
-        for (int layer = 0; layer < caches.length; layer++) {
-            OnnxTransformer.Projection p = model.project(layer, hidden, positions);     // q [T,H,hd], k/v [T,Hkv,hd]
-            LayerKvCache cache = caches[layer];
-            for (int i = 0; i < tokens.length; i++) {
-                cache.append(p.k(), p.v(), p.kInt(), i, (int) positions[i]);
+        int slots = cache.slotCount();
+        if (droppedAt.length < slots) {
+            droppedAt = new int[Math.max(slots, 2 * droppedAt.length)];
+        }
+        if (rank > 0) {
+            if (queries.length < count * rank) {
+                queries = new float[count * rank];
             }
-            int slots = cache.slotCount();
-            if (droppedAt.length < slots) {
-                droppedAt = new int[Math.max(slots, 2 * droppedAt.length)];
-            }
-            float[] mask = gate.vote(layer, step, cache, p.qInt(), rank, positions, droppedAt, drops); // [T, S]
-            hidden = model.attend(layer, hidden, p.q(), cache, mask);                    // [T, d]
-            LayerGate.evictDropped(cache, droppedAt, slots);
+            projection.qInt().get(row * rank, queries, 0, count * rank);
         }
-        length += tokens.length;
-        step++;
-        return hidden;
+        gate.vote(layer, step, cache, queries, rank, length, count, droppedAt, drops, mask);
+        return slots;
+    }
+
+    /** After a layer's attention: evicts what this step dropped from its cache for good. */
+    void evictDropped(int layer, int slots) {
+        LayerGate.evictDropped(caches[layer], droppedAt, slots);
+    }
+
+    /**
+     * After all layers: the new tokens are part of the sequence. A prompt fed in several chunks is one step
+     * (step 0 of the drop events), so only its last chunk {@code endsStep}.
+     */
+    void advance(int count, boolean endsStep) {
+        length += count;
+        if (endsStep) {
+            step++;
+        }
     }
 
     /** Per-layer counts, sparsity and cache bytes as they stand now. */
@@ -111,14 +161,12 @@ public final class Sequence {
         long causalPairs = (long) length * (length - 1) / 2;
         List<PruningReport.LayerStats> layers = new ArrayList<>(caches.length);
         double sparsity = 0;
-        long held = 0;
         for (int layer = 0; layer < caches.length; layer++) {
             LayerKvCache cache = caches[layer];
             layers.add(new PruningReport.LayerStats(layer, cache.liveCount(), dropped[layer], cache.heldBytes()));
             sparsity += causalPairs == 0 ? 0 : (double) maskedPairs[layer] / causalPairs / caches.length;
-            held += cache.heldBytes();
         }
         long dense = (long) length * caches.length * 2L * config.kvDim() * Float.BYTES;
-        return new PruningReport(policyName, layers, sparsity, held, dense, List.copyOf(drops));
+        return new PruningReport(policyName, layers, sparsity, heldBytes(), dense, List.copyOf(drops));
     }
 }

@@ -1,14 +1,13 @@
 package org.dcpserve.core.generate;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.pruning.DcpGatePolicy;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.dcpserve.core.pruning.PruningPolicy;
+import org.dcpserve.core.schedule.SequenceTask;
 import org.dcpserve.core.tokenizer.Tokenizer;
 
 /** Text in, text out: tokenization, prefill, the decode loop, sampling and stop conditions. */
@@ -84,58 +83,27 @@ public final class TextGenerator {
 
     /** Generates with an explicit pruning policy, e.g. a sliding window for comparisons. */
     public Generation generate(GenerationRequest request, PruningPolicy policy, TokenListener listener) {
-        int[] prompt = promptTokens(request);
-        Sampler sampler = new Sampler(request.sampling(), prompt);
+        Decoding decoding = decoding(request, policy, listener);
         Sequence sequence = new Sequence(model, policy);
-        StopCondition stop = new StopCondition(request.stop());
-        List<GeneratedToken> generated = new ArrayList<>();
-        int[] all = Arrays.copyOf(prompt, prompt.length + request.maxNewTokens());
-        String promptText = tokenizer.decode(prompt);
-        String emitted = "";
+        decoding.admitted();
+        int token = decoding.next(sequence.forward(decoding.prompt()));
+        while (token != SequenceTask.END) {
+            token = decoding.next(sequence.forward(token));
+        }
+        return decoding.result(sequence);
+    }
 
-        long start = System.nanoTime();
-        float[] logits = sequence.forward(prompt);
-        long prefillNanos = System.nanoTime() - start;
-        FinishReason reason = FinishReason.LENGTH;
-        String text = "";
-        for (int step = 0; step < request.maxNewTokens(); step++) {
-            int token = sampler.next(logits);
-            int position = prompt.length + step;
-            all[position] = token;
-            boolean eos = token == config.tokenizer().eosId();
-            GeneratedToken generatedToken = new GeneratedToken(token, tokenizer.tokenText(token), position,
-                    Sampler.logProbability(logits, token), eos || isBos(token),
-                    TopTokens.of(logits, request.topNTokens(), tokenizer, config));
-            generated.add(generatedToken);
-            if (eos) {
-                listener.onToken(generatedToken, "");
-                reason = FinishReason.EOS_TOKEN;
-                break;
-            }
-            text = continuation(promptText, Arrays.copyOf(all, position + 1));
-            int stopEnd = stop.endOfFirstMatch(text);
-            if (stopEnd >= 0) {
-                text = text.substring(0, stopEnd);
-            }
-            String stable = text.endsWith("\uFFFD") ? emitted : text;
-            listener.onToken(generatedToken, stable.substring(Math.min(emitted.length(), stable.length())));
-            emitted = stable;
-            if (stopEnd >= 0) {
-                reason = FinishReason.STOP_SEQUENCE;
-                break;
-            }
-            if (step + 1 < request.maxNewTokens()) {
-                logits = sequence.forward(token);
-            }
-        }
-        if (text.startsWith(emitted) && text.substring(emitted.length()).chars().allMatch(c -> c == '\uFFFD')) {
-            // Bytes of a character that generation ended before completing are not text: the final text is
-            // what was streamed.
-            text = emitted;
-        }
-        long decodeNanos = System.nanoTime() - start - prefillNanos;
-        return new Generation(text, promptTokens(prompt), generated, reason, request.sampling().seed(),
-                new Generation.Timings(prefillNanos, decodeNanos), sequence.report());
+    /**
+     * A request ready to run, alone or in the step scheduler. Refuses a request the model cannot serve
+     * ({@link InvalidPromptException}) here, before it takes a place anywhere.
+     */
+    public Decoding decoding(GenerationRequest request, PruningPolicy policy, TokenListener listener) {
+        return new Decoding(request, promptTokens(request), policy, listener, tokenizer, config);
+    }
+
+    /** {@link #decoding(GenerationRequest, PruningPolicy, TokenListener)} with the policy the request asks for. */
+    public Decoding decoding(GenerationRequest request, TokenListener listener) {
+        return decoding(request, policyFor(request.pruning()), listener);
     }
 
     /**
@@ -170,47 +138,10 @@ public final class TextGenerator {
         return new DcpGatePolicy(config.dcp());
     }
 
-    /** Text of the generated part: decoding the whole sequence keeps word-boundary spaces right. */
-    private String continuation(String promptText, int[] tokens) {
-        String full = tokenizer.decode(tokens);
-        return full.startsWith(promptText) ? full.substring(promptText.length())
-                : tokenizer.decode(Arrays.copyOfRange(tokens, tokens.length - 1, tokens.length));
-    }
-
-    private List<GeneratedToken> promptTokens(int[] prompt) {
-        List<GeneratedToken> tokens = new ArrayList<>(prompt.length);
-        for (int i = 0; i < prompt.length; i++) {
-            tokens.add(new GeneratedToken(prompt[i], tokenizer.tokenText(prompt[i]), i, Float.NaN,
-                    isBos(prompt[i]) || prompt[i] == config.tokenizer().eosId()));
-        }
-        return tokens;
-    }
-
-    private boolean isBos(int token) {
-        Integer bos = config.tokenizer().bosId();
-        return bos != null && bos == token;
-    }
-
     private static int[] prepend(int first, int[] rest) {
         int[] out = new int[rest.length + 1];
         out[0] = first;
         System.arraycopy(rest, 0, out, 1, rest.length);
         return out;
-    }
-
-    /** Finds the earliest stop string in the generated text. */
-    private record StopCondition(List<String> stops) {
-
-        /** Index just past the first stop string found in {@code text}, or -1. */
-        int endOfFirstMatch(String text) {
-            int best = -1;
-            for (String stop : stops) {
-                int at = stop.isEmpty() ? -1 : text.indexOf(stop);
-                if (at >= 0 && (best < 0 || at + stop.length() < best)) {
-                    best = at + stop.length();
-                }
-            }
-            return best;
-        }
     }
 }

@@ -29,7 +29,7 @@ public final class ModelLoader {
         if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
             ModelConfig config = ModelPackage.readConfig(path);
             return new ModelSource(name, ModelSource.Kind.MODEL_PACKAGE, config,
-                    tokenizer(config, ModelPackage.tokenizerFile(config, path)), GraphSet.inDirectory(path));
+                    tokenizer(config, ModelPackage.tokenizerFile(config, path)), ModelPackage.graphs(path, config));
         }
         if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
             return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path));

@@ -37,7 +37,12 @@ public record ModelConfig(
         DcpSpec dcp,
         Provenance provenance) {
 
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: attention is one weight-free {@code attention.onnx} and the rest of each block
+     * {@code layer_NN_out.onnx}, so weights run once over a whole batch. 1 had both in
+     * {@code layer_NN_attn.onnx}; such packages still load (see {@link ModelPackage#graphs}).
+     */
+    public static final int FORMAT_VERSION = 2;
 
     public ModelConfig {
         require(layers > 0, "layers must be positive");
@@ -69,6 +74,11 @@ public record ModelConfig(
 
     public boolean hasDcpGates() {
         return dcp != null;
+    }
+
+    public ModelConfig withFormatVersion(int version) {
+        return new ModelConfig(version, architecture, layers, dModel, heads, kvHeads, ffnDim, vocabSize,
+                contextLength, normEps, ropeTheta, tokenizer, dcp, provenance);
     }
 
     public ModelConfig withDcp(DcpSpec newDcp) {

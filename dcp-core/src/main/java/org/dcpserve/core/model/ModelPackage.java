@@ -84,11 +84,36 @@ public final class ModelPackage {
         }
         TransformerGraphs graphs = new TransformerGraphs(config, weights);
         Files.write(directory.resolve(GraphSet.embeddingFile()), graphs.embedding().toByteArray());
+        Files.write(directory.resolve(GraphSet.attentionFile()), graphs.attention().toByteArray());
         for (int layer = 0; layer < config.layers(); layer++) {
             Files.write(directory.resolve(GraphSet.projectionFile(layer)), graphs.projection(layer).toByteArray());
-            Files.write(directory.resolve(GraphSet.attentionFile(layer)), graphs.attention(layer).toByteArray());
+            Files.write(directory.resolve(GraphSet.outputFile(layer)), graphs.output(layer).toByteArray());
         }
         Files.write(directory.resolve(GraphSet.headFile()), graphs.head().toByteArray());
+    }
+
+    /**
+     * The graphs of a package. A format-1 package cut attention and the MLP into one graph per layer, which
+     * cannot be batched; its weights are read from those graphs and the current graphs built in memory.
+     */
+    public static GraphSet graphs(Path directory, ModelConfig config) throws IOException {
+        return config.formatVersion() == ModelConfig.FORMAT_VERSION ? GraphSet.inDirectory(directory)
+                : GraphSet.build(config, readWeights(directory));
+    }
+
+    /** Rewrites a format-1 package in place in the current format (same weights); returns whether it did. */
+    public static boolean migrate(Path directory) throws IOException {
+        ModelConfig config = readConfig(directory);
+        if (config.formatVersion() == ModelConfig.FORMAT_VERSION) {
+            return false;
+        }
+        ModelWeights weights = readWeights(directory);
+        List<Path> old = formatOneLayerFiles(directory, config);
+        write(directory, config.withFormatVersion(ModelConfig.FORMAT_VERSION), weights, null);
+        for (Path file : old) {
+            Files.deleteIfExists(file);
+        }
+        return true;
     }
 
     /** Replaces a package's config.json, e.g. to record evaluation results in its provenance. */
@@ -100,9 +125,9 @@ public final class ModelPackage {
         Path file = directory.resolve(CONFIG_FILE);
         try {
             ModelConfig config = JSON.readValue(file.toFile(), ModelConfig.class);
-            if (config.formatVersion() != ModelConfig.FORMAT_VERSION) {
+            if (config.formatVersion() != ModelConfig.FORMAT_VERSION && config.formatVersion() != 1) {
                 throw new IOException(file + ": format_version " + config.formatVersion()
-                        + " is not supported (this build reads " + ModelConfig.FORMAT_VERSION + ")");
+                        + " is not supported (this build reads 1 and " + ModelConfig.FORMAT_VERSION + ")");
             }
             return config;
         } catch (JacksonException | IllegalArgumentException e) {
@@ -117,14 +142,20 @@ public final class ModelPackage {
     /** The weights stored in a package's graphs, under their canonical names (for fine-tuning and inspection). */
     public static ModelWeights readWeights(Path directory) throws IOException {
         ModelConfig config = readConfig(directory);
-        List<String> files = new ArrayList<>(List.of(GraphSet.embeddingFile(), GraphSet.headFile()));
+        List<Path> files = new ArrayList<>(List.of(directory.resolve(GraphSet.embeddingFile()),
+                directory.resolve(GraphSet.headFile())));
         for (int layer = 0; layer < config.layers(); layer++) {
-            files.add(GraphSet.projectionFile(layer));
-            files.add(GraphSet.attentionFile(layer));
+            files.add(directory.resolve(GraphSet.projectionFile(layer)));
+            if (config.formatVersion() == ModelConfig.FORMAT_VERSION) {
+                files.add(directory.resolve(GraphSet.outputFile(layer)));
+            }
+        }
+        if (config.formatVersion() != ModelConfig.FORMAT_VERSION) {
+            files.addAll(formatOneLayerFiles(directory, config));
         }
         ModelWeights weights = new ModelWeights();
-        for (String file : files) {
-            OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(directory.resolve(file)));
+        for (Path file : files) {
+            OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
             for (OnnxMl.TensorProto tensor : model.getGraph().getInitializerList()) {
                 if (isCanonical(tensor.getName())) {
                     weights.put(tensor.getName(), toFloatTensor(tensor));
@@ -132,6 +163,15 @@ public final class ModelPackage {
             }
         }
         return weights;
+    }
+
+    /** Format 1's per-layer attention + MLP graphs, which carried the output projection and MLP weights. */
+    private static List<Path> formatOneLayerFiles(Path directory, ModelConfig config) {
+        List<Path> files = new ArrayList<>();
+        for (int layer = 0; layer < config.layers(); layer++) {
+            files.add(directory.resolve("layer_%02d_attn.onnx".formatted(layer)));
+        }
+        return files;
     }
 
     private static boolean isCanonical(String name) {

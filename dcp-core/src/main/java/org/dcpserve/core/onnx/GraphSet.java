@@ -14,7 +14,10 @@ public interface GraphSet {
 
     byte[] projection(int layer);
 
-    byte[] attention(int layer);
+    /** The attention of one sequence's new tokens over its cache; weight-free, the same for every layer. */
+    byte[] attention();
+
+    byte[] output(int layer);
 
     byte[] head();
 
@@ -26,8 +29,12 @@ public interface GraphSet {
         return "layer_%02d_proj.onnx".formatted(layer);
     }
 
-    static String attentionFile(int layer) {
-        return "layer_%02d_attn.onnx".formatted(layer);
+    static String attentionFile() {
+        return "attention.onnx";
+    }
+
+    static String outputFile(int layer) {
+        return "layer_%02d_out.onnx".formatted(layer);
     }
 
     static String headFile() {
@@ -46,8 +53,12 @@ public interface GraphSet {
                 return graphs.projection(layer).toByteArray();
             }
 
-            public byte[] attention(int layer) {
-                return graphs.attention(layer).toByteArray();
+            public byte[] attention() {
+                return graphs.attention().toByteArray();
+            }
+
+            public byte[] output(int layer) {
+                return graphs.output(layer).toByteArray();
             }
 
             public byte[] head() {
@@ -67,8 +78,12 @@ public interface GraphSet {
                 return read(projectionFile(layer));
             }
 
-            public byte[] attention(int layer) {
-                return read(attentionFile(layer));
+            public byte[] attention() {
+                return read(attentionFile());
+            }
+
+            public byte[] output(int layer) {
+                return read(outputFile(layer));
             }
 
             public byte[] head() {

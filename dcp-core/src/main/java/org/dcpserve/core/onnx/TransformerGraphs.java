@@ -14,15 +14,19 @@ import org.dcpserve.core.model.ModelWeights;
  * where the DCP gate scores the cache and evicts tokens.
  *
  * <pre>
- * embed          token_ids [T] (+ positions [T] for gpt2)            -> hidden [T, d]
- * layer_NN_proj  hidden [T, d] (+ positions [T] for llama)           -> q [T, H, hd], k, v [T, Hkv, hd]
- *                                                                       (+ q_int, k_int [T, r] with DCP)
- * layer_NN_attn  hidden [T, d], q [T, H, hd], k_cache, v_cache [S, Hkv, hd], mask [T, S] -> hidden [T, d]
- * head           hidden [T, d]                                        -> logits [T, vocab]
+ * embed          token_ids [N] (+ positions [N] for gpt2)            -> hidden [N, d]
+ * layer_NN_proj  hidden [N, d] (+ positions [N] for llama)           -> q [N, H, hd], k, v [N, Hkv, hd]
+ *                                                                       (+ q_int, k_int [N, r] with DCP)
+ * attention      q [T, H, hd], k_cache, v_cache [S, Hkv, hd], mask [T, S] -> context [T, d]
+ * layer_NN_out   hidden [N, d], context [N, d]                        -> hidden [N, d]
+ * head           hidden [N, d]                                        -> logits [N, vocab]
  * </pre>
  *
- * T is the number of new tokens, S the number of cache slots handed in (new tokens included). The
- * mask is additive: 0 where a query may attend to a slot, -inf where it may not.
+ * N is the number of new tokens of all sequences in a step, stacked: every graph with weights reads
+ * them once per step for all sequences. T is the new tokens of one sequence and S the cache slots of
+ * that sequence handed in (its new tokens included): attention, which has no weights, runs once per
+ * sequence over its own cache. The mask is additive: 0 where a query may attend to a slot, -inf where
+ * it may not.
  */
 public final class TransformerGraphs {
 
@@ -72,12 +76,16 @@ public final class TransformerGraphs {
         return g.toModel();
     }
 
-    public ModelProto attention(int layer) {
-        OnnxGraph g = new OnnxGraph("layer_" + layer + "_attn");
+    /**
+     * Attention of T new tokens over one sequence's cache. It has no weights, so one graph serves every
+     * layer; it runs once per sequence, on views of that sequence's own cache, while everything with
+     * weights runs once over the rows of all sequences.
+     */
+    public ModelProto attention() {
+        OnnxGraph g = new OnnxGraph("attention");
         int h = config.heads();
         int hkv = config.kvHeads();
         int hd = config.headDim();
-        String x = g.floatInput("hidden", "T", config.dModel());
         String q = g.floatInput("q", "T", h, hd);
         String kCache = g.floatInput("k_cache", "S", hkv, hd);
         String vCache = g.floatInput("v_cache", "S", hkv, hd);
@@ -85,6 +93,9 @@ public final class TransformerGraphs {
 
         // Query head i uses key/value head i / groupSize; grouping the query heads that share a KV
         // head along the row axis lets one batched MatMul per KV head do grouped-query attention.
+        // The cache stays [S, Hkv, hd] (append order) and is transposed here: AttentionLayoutBenchmark
+        // measured a head-major cache at most 15 % faster, and a head-major cache cannot hand a tight view
+        // of S slots out of its capacity.
         String qh = g.opWith("Transpose", new String[] {q}, Attribute.ints("perm", 1, 0, 2));       // [H, T, hd]
         String qg = g.op("Reshape", qh, g.ints(hkv, -1, hd));                                        // [Hkv, G*T, hd]
         String kt = g.opWith("Transpose", new String[] {kCache}, Attribute.ints("perm", 1, 2, 0));  // [Hkv, hd, S]
@@ -95,11 +106,18 @@ public final class TransformerGraphs {
         String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(hkv, -1, 0)), vh);                 // [Hkv, G*T, hd]
         ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(h, -1, hd))},
                 Attribute.ints("perm", 1, 0, 2));                                                     // [T, H, hd]
-        ctx = g.op("Reshape", ctx, g.ints(-1, config.dModel()));                                     // [T, d]
+        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.dModel())), "context", "T", config.dModel()); // [T, d]
+        return g.toModel();
+    }
 
-        String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [T, d]
-        String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));
-        g.floatOutput(out, "hidden_out", "T", config.dModel());
+    /** The rest of the block after attention, over the rows of every sequence at once. */
+    public ModelProto output(int layer) {
+        OnnxGraph g = new OnnxGraph("layer_" + layer + "_out");
+        String x = g.floatInput("hidden", "N", config.dModel());                                     // [N, d]
+        String ctx = g.floatInput("context", "N", config.dModel());                                  // [N, d]
+        String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [N, d]
+        String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer)); // [N, d]
+        g.floatOutput(out, "hidden_out", "N", config.dModel());
         return g.toModel();
     }
 
@@ -109,6 +127,61 @@ public final class TransformerGraphs {
         String n = norm(g, x, ModelWeights.FINAL_NORM);
         String logits = g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
         g.floatOutput(logits, "logits", "T", config.vocabSize());
+        return g.toModel();
+    }
+
+    /**
+     * For comparison only (dcp bench-grid --monolithic): the whole dense model as one graph for a decode
+     * step of B sequences of equal length, the KV cache as inputs and outputs, the way exported decoder graphs
+     * usually carry it. No pruning is possible inside it: Java never sees the cache between layers.
+     *
+     * <pre>
+     * token_ids, positions [B]; past_k_L, past_v_L [B, P, Hkv, hd] -> logits [B, vocab];
+     *                                                                 present_k_L, present_v_L [B, P + 1, Hkv, hd]
+     * </pre>
+     */
+    public ModelProto monolithicDecode() {
+        OnnxGraph g = new OnnxGraph("decode");
+        int h = config.heads();
+        int hkv = config.kvHeads();
+        int hd = config.headDim();
+        String ids = g.int64Input("token_ids", "B");
+        String positions = g.int64Input("positions", "B");
+        String x = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights.get(ModelWeights.TOK_EMBEDDINGS)), ids);
+        if (config.architecture() == Architecture.GPT2) {
+            x = g.op("Add", x, g.op("Gather",
+                    g.weight(ModelWeights.POS_EMBEDDINGS, weights.get(ModelWeights.POS_EMBEDDINGS)), positions)); // [B, d]
+        }
+        String[] cosSin = config.architecture() == Architecture.LLAMA ? ropeTables(g, positions) : null;
+        for (int layer = 0; layer < config.layers(); layer++) {
+            String n = norm(g, x, layer(layer, "attn_norm"));                                          // [B, d]
+            String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, h, hd));              // [B, H, hd]
+            String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, hkv, hd));            // [B, Hkv, hd]
+            String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, hkv, hd));            // [B, Hkv, hd]
+            if (cosSin != null) {
+                q = rope(g, q, cosSin);
+                k = rope(g, k, cosSin);
+            }
+            String pastK = g.floatInput("past_k_" + layer, "B", "P", hkv, hd);
+            String pastV = g.floatInput("past_v_" + layer, "B", "P", hkv, hd);
+            String keys = g.opWith("Concat", new String[] {pastK, g.op("Unsqueeze", k, g.ints(1))},
+                    Attribute.of("axis", 1L));                                                           // [B, S, Hkv, hd]
+            String values = g.opWith("Concat", new String[] {pastV, g.op("Unsqueeze", v, g.ints(1))},
+                    Attribute.of("axis", 1L));
+            g.floatOutput(keys, "present_k_" + layer, "B", "S", hkv, hd);
+            g.floatOutput(values, "present_v_" + layer, "B", "S", hkv, hd);
+            String qg = g.op("Reshape", q, g.ints(0, hkv, -1, hd));                                      // [B, Hkv, G, hd]
+            String kt = g.opWith("Transpose", new String[] {keys}, Attribute.ints("perm", 0, 2, 3, 1)); // [B, Hkv, hd, S]
+            String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [B, Hkv, G, S]
+            String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));
+            String vh = g.opWith("Transpose", new String[] {values}, Attribute.ints("perm", 0, 2, 1, 3)); // [B, Hkv, S, hd]
+            String ctx = g.op("Reshape", g.op("MatMul", probs, vh), g.ints(-1, config.dModel()));        // [B, d]
+            String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));
+            x = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));        // [B, d]
+        }
+        String logits = g.op("MatMul", norm(g, x, ModelWeights.FINAL_NORM),
+                g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
+        g.floatOutput(logits, "logits", "B", config.vocabSize());
         return g.toModel();
     }
 

@@ -2,6 +2,7 @@ package org.dcpserve.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,6 @@ class LayerKvCacheTest {
         float[] k = {position, position + 0.1f, position + 0.2f};
         float[] v = {0f, 1f, -position};
         float[] kInt = {position * 2f, 1f};
-        return cache.append(k, v, kInt, 0, position);
+        return cache.append(FloatBuffer.wrap(k), FloatBuffer.wrap(v), FloatBuffer.wrap(kInt), 0, position);
     }
 }

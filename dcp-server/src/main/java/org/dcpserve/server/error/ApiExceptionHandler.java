@@ -4,7 +4,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.dcpserve.core.engine.ContextLengthExceededException;
 import org.dcpserve.core.generate.InvalidPromptException;
-import org.dcpserve.server.generate.OverloadedException;
+import org.dcpserve.core.schedule.KvBudgetExceededException;
+import org.dcpserve.core.schedule.QueueFullException;
+import org.dcpserve.server.generate.GenerationCancelledException;
 import org.dcpserve.server.generate.UnsupportedParameterException;
 import org.dcpserve.server.trace.TraceNotFoundException;
 import org.dcpserve.server.trace.TraceStoreException;
@@ -108,7 +110,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "the trace database could not be read; retry later (the log has the cause)");
     }
 
-    @ExceptionHandler({InvalidPromptException.class, ContextLengthExceededException.class})
+    @ExceptionHandler({InvalidPromptException.class, ContextLengthExceededException.class,
+            KvBudgetExceededException.class})
     ProblemDetail invalidPrompt(IllegalArgumentException ex) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Request cannot be served", ex.getMessage());
     }
@@ -129,9 +132,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    @ExceptionHandler(OverloadedException.class)
-    ProblemDetail overloaded(OverloadedException ex) {
+    @ExceptionHandler(QueueFullException.class)
+    ProblemDetail overloaded(QueueFullException ex) {
         return problem(HttpStatus.TOO_MANY_REQUESTS, "Overloaded", ex.getMessage());
+    }
+
+    @ExceptionHandler(GenerationCancelledException.class)
+    ProblemDetail cancelled(GenerationCancelledException ex) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Generation stopped", ex.getMessage());
     }
 
     @ExceptionHandler(Exception.class)

@@ -9,10 +9,12 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.dcpserve.core.generate.TokenListener;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -35,7 +37,7 @@ public class GenerateController {
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private final GenerationService service;
-    /** Streaming generations run on virtual threads so a slow client never holds a servlet thread. */
+    /** Streams are written on virtual threads so a slow client never holds a servlet thread or the step loop. */
     private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
 
     GenerateController(GenerationService service) {
@@ -53,7 +55,7 @@ public class GenerateController {
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "Every generation slot is busy",
+    @ApiResponse(responseCode = "429", description = "The generation queue is full",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
     @ApiResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given",
@@ -61,7 +63,7 @@ public class GenerateController {
                     schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
-        GenerateResponse response = service.toResponse(prepared, service.generate(prepared, TokenListener.NONE));
+        GenerateResponse response = service.toResponse(prepared, service.generate(prepared));
         return ResponseEntity.ok().header(REQUEST_ID_HEADER, response.requestId()).body(response);
     }
 
@@ -71,7 +73,7 @@ public class GenerateController {
             description = "As TGI: every event has index and token (and top_tokens when asked); the last one also"
                     + " generated_text and, with details: true, the details. Ours: text_delta and request_id. The drop"
                     + " trace is stored before the last event is sent; if it cannot be, the last event is"
-                    + " {error, error_type} instead.")
+                    + " {error, error_type} instead. A full queue is a 429 before the stream opens.")
     @ApiResponse(responseCode = "200", description = "The event stream",
             headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
@@ -79,8 +81,12 @@ public class GenerateController {
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "429", description = "The generation queue is full",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                    schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<SseEmitter> generateStream(@Valid @RequestBody GenerateRequest request) {
-        // Validation happens before the stream opens, so bad input still gets a plain 4xx problem detail.
+        // Validation and queueing happen before the stream opens, so bad input still gets a plain 4xx problem
+        // detail, and a full queue a 429, never a 200 followed by an error event.
         return sse(service.prepare(request));
     }
 
@@ -99,13 +105,16 @@ public class GenerateController {
     @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "429", description = "The generation queue is full",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                    schema = @Schema(implementation = ProblemDetail.class)))
     ResponseEntity<? extends ResponseBodyEmitter> compat(@Valid @RequestBody GenerateRequest request)
             throws IOException {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
         if (Boolean.TRUE.equals(request.stream())) {
             return sse(prepared);
         }
-        GenerateResponse response = service.toResponse(prepared, service.generate(prepared, TokenListener.NONE));
+        GenerateResponse response = service.toResponse(prepared, service.generate(prepared));
         // One handler answers both ways, so the JSON goes out through an emitter too (already complete).
         ResponseBodyEmitter json = new ResponseBodyEmitter();
         json.send(List.of(response), MediaType.APPLICATION_JSON);
@@ -115,35 +124,52 @@ public class GenerateController {
     }
 
     private ResponseEntity<SseEmitter> sse(GenerationService.PreparedGeneration prepared) {
+        TokenRelay relay = TokenRelay.submit(service, prepared);
         SseEmitter emitter = new SseEmitter(0L);
-        streams.execute(() -> stream(prepared, emitter));
+        emitter.onError(error -> relay.cancel());
+        emitter.onTimeout(relay::cancel);
+        streams.execute(() -> stream(prepared, relay, emitter));
         return ResponseEntity.ok().header(REQUEST_ID_HEADER, prepared.requestId().toString()).body(emitter);
     }
 
-    private void stream(GenerationService.PreparedGeneration prepared, SseEmitter emitter) {
+    /**
+     * The writer of one stream, on its own virtual thread: sends the tokens the step thread relayed (all that
+     * are waiting in one write) and cancels the generation when the client is gone.
+     */
+    private void stream(GenerationService.PreparedGeneration prepared, TokenRelay relay, SseEmitter emitter) {
         String requestId = prepared.requestId().toString();
         boolean top = prepared.request().topNTokens() > 0;
         try {
             // Each token's event waits for the next token: the last one must also carry the whole text, as in TGI.
-            StreamEvent[] pending = new StreamEvent[1];
-            int[] index = {0};
-            GenerationService.Completed completed = service.generate(prepared, (token, delta) -> {
-                if (pending[0] != null) {
-                    send(emitter, pending[0]);
+            StreamEvent pending = null;
+            int index = 0;
+            for (List<TokenRelay.Item> items = relay.next(); !items.isEmpty(); items = relay.next()) {
+                List<Object> events = new ArrayList<>(items.size());
+                for (TokenRelay.Item item : items) {
+                    if (pending != null) {
+                        events.add(pending);
+                    }
+                    pending = StreamEvent.token(++index, GenerationService.token(item.token()),
+                            top ? GenerationService.topTokens(item.token()) : null, item.delta(), requestId);
                 }
-                pending[0] = StreamEvent.token(++index[0], GenerationService.token(token),
-                        top ? GenerationService.topTokens(token) : null, delta, requestId);
-            });
-            // The trace is committed before the final event, as for /generate.
-            send(emitter, pending[0].last(GenerationService.generatedText(prepared, completed),
-                    prepared.details() ? service.details(prepared, completed) : null));
+                send(emitter, events);
+            }
+            // The trace is committed before the final event, as for /generate (finish throws if nothing came).
+            GenerationService.Completed completed = service.finish(prepared, relay.running());
+            send(emitter, List.of(pending.last(GenerationService.generatedText(prepared, completed),
+                    prepared.details() ? service.details(prepared, completed) : null)));
         } catch (ClientGoneException e) {
-            // Nobody is listening any more.
+            // Nobody is listening any more: the sequence leaves the batch at the next step.
+            relay.cancel();
+        } catch (InterruptedException e) {
+            relay.cancel();
+            Thread.currentThread().interrupt();
         } catch (Throwable e) {
             // The status line is long gone: the error travels as the last event (a lost trace included).
+            relay.cancel();
             try {
-                send(emitter, StreamEvent.error(e instanceof RuntimeException ? e.getMessage()
-                        : "the server could not complete the generation; the log has the cause", "generation"));
+                send(emitter, List.of(StreamEvent.error(e instanceof RuntimeException ? e.getMessage()
+                        : "the server could not complete the generation; the log has the cause", "generation")));
             } catch (ClientGoneException gone) {
                 // Nobody to tell.
             }
@@ -156,9 +182,17 @@ public class GenerateController {
         }
     }
 
-    private static void send(SseEmitter emitter, Object event) {
+    /** Sends events in one write and one flush. */
+    private static void send(SseEmitter emitter, List<Object> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        Set<ResponseBodyEmitter.DataWithMediaType> data = new LinkedHashSet<>();
+        for (Object event : events) {
+            data.addAll(SseEmitter.event().data(event, MediaType.APPLICATION_JSON).build());
+        }
         try {
-            emitter.send(SseEmitter.event().data(event, MediaType.APPLICATION_JSON));
+            emitter.send(data);
         } catch (IOException | IllegalStateException e) {
             // The client went away: stop generating for it.
             throw new ClientGoneException();

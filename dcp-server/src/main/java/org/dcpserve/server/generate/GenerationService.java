@@ -3,9 +3,10 @@ package org.dcpserve.server.generate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Semaphore;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.core.generate.Generation;
 import org.dcpserve.core.generate.GenerationRequest;
@@ -13,34 +14,35 @@ import org.dcpserve.core.generate.SamplingParams;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.generate.GeneratedToken.Alternative;
 import org.dcpserve.core.generate.TokenListener;
-import org.dcpserve.server.model.DcpProperties;
+import org.dcpserve.core.schedule.SequenceHandle;
+import org.dcpserve.core.schedule.StepScheduler;
 import org.dcpserve.server.trace.TraceRecorder;
 import org.springframework.stereotype.Service;
 
 /**
- * Runs generations with a bounded number in flight: each one holds a slot for its whole run, and a
- * request that cannot get a slot within the configured wait is turned away (429) instead of piling up.
- * Every finished generation's drop trace is committed before its response is given.
+ * The one generation service: every request runs in the {@link StepScheduler}'s batch. Submitting never
+ * waits: a full queue is a {@link org.dcpserve.core.schedule.QueueFullException} (429) at once, before any
+ * response byte. Token listeners run on the scheduler's step thread, so they must only hand tokens on (see
+ * the controller's stream queue). Every finished generation's drop trace is committed before its response is
+ * given; the step loop never waits for the database, since the trace is written on the request's own thread.
  */
 @Service
 public class GenerationService {
 
     private final TextGenerator generator;
+    private final StepScheduler scheduler;
     private final TraceRecorder traces;
-    private final Semaphore slots;
-    private final DcpProperties properties;
     private final GenerationMetrics metrics;
 
-    GenerationService(TextGenerator generator, TraceRecorder traces, DcpProperties properties,
+    GenerationService(TextGenerator generator, StepScheduler scheduler, TraceRecorder traces,
                       GenerationMetrics metrics) {
         this.generator = generator;
+        this.scheduler = scheduler;
         this.traces = traces;
-        this.properties = properties;
-        this.slots = new Semaphore(properties.maxConcurrent(), true);
         this.metrics = metrics;
     }
 
-    /** The generator's model config, for adapters that describe the model (context length, vocabulary). */
+    /** The generator, for adapters that describe the model (context length, vocabulary). */
     public TextGenerator generator() {
         return generator;
     }
@@ -59,7 +61,7 @@ public class GenerationService {
         GenerationRequest generation = new GenerationRequest(request.inputs(), maxNewTokens, sampling, p.stop(),
                 p.truncate(), p.pruning(), p.topNTokens() == null ? 0 : p.topNTokens());
         generator.promptTokens(generation);
-        // pruning=true on a model without gates is refused here, before the request waits for a slot.
+        // pruning=true on a model without gates is refused here, before the request takes a place in the queue.
         generator.policyFor(generation.pruning());
         return new PreparedGeneration(UUID.randomUUID(), generation, Boolean.TRUE.equals(p.details()),
                 Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()));
@@ -91,33 +93,35 @@ public class GenerationService {
     }
 
     /**
-     * Runs a prepared generation, then stores its drop trace. Returns only once the trace is committed, so
-     * GET /explain finds it as soon as the client has the response; throws TraceStoreException if it
-     * could not be stored.
+     * Queues a prepared generation in the step scheduler; never waits. {@code listener} runs on the step
+     * thread and must return at once.
+     *
+     * @throws org.dcpserve.core.schedule.QueueFullException when the queue is full (429)
+     * @throws org.dcpserve.core.schedule.KvBudgetExceededException when the request alone passes the KV budget
      */
-    public Completed generate(PreparedGeneration prepared, TokenListener listener) {
-        Run run = run(prepared, listener);
-        // The slot is free again: a slow database delays this response, not the generations waiting behind it.
-        long traceWriteNanos = traces.record(prepared.requestId(), prepared.request().prompt(), run.generation());
-        return new Completed(run.generation(), traceWriteNanos, run.promptLogprobs());
+    public Running submit(PreparedGeneration prepared, TokenListener listener) {
+        long start = System.nanoTime();
+        SequenceHandle<Generation> handle = scheduler.submit(generator.decoding(prepared.request(), listener));
+        return new Running(handle, start);
     }
 
-    private record Run(Generation generation, float[] promptLogprobs) {
+    /**
+     * Waits for a submitted generation, then stores its drop trace. Returns only once the trace is committed,
+     * so GET /explain finds it as soon as the client has the response; throws TraceStoreException if it could
+     * not be stored, GenerationCancelledException if the generation was cancelled.
+     */
+    public Completed finish(PreparedGeneration prepared, Running running) {
+        Generation generation = running.await();
+        metrics.finished(generation, System.nanoTime() - running.startNanos());
+        // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
+        float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request()) : null;
+        long traceWriteNanos = traces.record(prepared.requestId(), prepared.request().prompt(), generation);
+        return new Completed(generation, traceWriteNanos, promptLogprobs);
     }
 
-    /** Runs a prepared generation, holding a slot (waiting for one first) only while the model computes. */
-    private Run run(PreparedGeneration prepared, TokenListener listener) {
-        acquireSlot();
-        try {
-            long start = System.nanoTime();
-            Generation generation = generator.generate(prepared.request(), listener);
-            metrics.finished(generation, System.nanoTime() - start);
-            float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request())
-                    : null;
-            return new Run(generation, promptLogprobs);
-        } finally {
-            slots.release();
-        }
+    /** Submits and waits: the whole generation, its trace committed. */
+    public Completed generate(PreparedGeneration prepared) {
+        return finish(prepared, submit(prepared, TokenListener.NONE));
     }
 
     GenerateResponse toResponse(PreparedGeneration prepared, Completed completed) {
@@ -173,18 +177,6 @@ public class GenerationService {
         return tokens.stream().map(GenerationService::token).toList();
     }
 
-    private void acquireSlot() {
-        try {
-            if (!slots.tryAcquire(properties.maxQueueWait().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new OverloadedException("all " + properties.maxConcurrent() + " generation slots stayed busy for "
-                        + properties.maxQueueWait().toSeconds() + " s; retry later");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OverloadedException("interrupted while waiting for a generation slot");
-        }
-    }
-
     /**
      * A validated request with its id, ready to run.
      *
@@ -202,5 +194,43 @@ public class GenerationService {
      * @param promptLogprobs per prompt position, its log-probability (NaN for the first); null unless asked
      */
     public record Completed(Generation generation, long traceWriteNanos, float[] promptLogprobs) {
+    }
+
+    /** A generation in the scheduler: queued or running. */
+    public record Running(SequenceHandle<Generation> handle, long startNanos) {
+
+        /** Completes (on the step thread: attach only quick actions) when the generation ends in any way. */
+        public CompletableFuture<Generation> result() {
+            return handle.result();
+        }
+
+        /** Takes the generation out of the queue or the batch; its client is gone. */
+        public void cancel() {
+            handle.cancel();
+        }
+
+        Generation await() {
+            try {
+                return handle.result().get();
+            } catch (CancellationException e) {
+                throw new GenerationCancelledException(e);
+            } catch (InterruptedException e) {
+                handle.cancel();
+                Thread.currentThread().interrupt();
+                throw new GenerationCancelledException(e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof CancellationException) {
+                    throw new GenerationCancelledException(cause);
+                }
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
     }
 }

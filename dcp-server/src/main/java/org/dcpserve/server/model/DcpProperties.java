@@ -1,23 +1,30 @@
 package org.dcpserve.server.model;
 
-import java.time.Duration;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the service, under {@code dcp.*}.
  *
- * @param model              a model package directory, a llama2.c checkpoint (tokenizer beside it) or a
- *                           Hugging Face GPT-2 directory
- * @param executionProvider  cpu or cuda
- * @param maxConcurrent      generations that run at the same time; more wait in line
- * @param maxQueueWait       how long a request waits for a free generation slot before a 429
+ * @param model             a model package directory, a llama2.c checkpoint (tokenizer beside it) or a
+ *                          Hugging Face GPT-2 directory
+ * @param executionProvider cpu or cuda
+ * @param maxBatch          most sequences the step scheduler advances together in one forward step
+ * @param maxQueued         most requests waiting to join the batch; one more is refused at once with a 429
+ * @param maxKvBytes        most KV-cache bytes the running sequences may need together, each budgeted for its
+ *                          dense worst case (prompt + max_new_tokens); a request that alone needs more is a 422
+ * @param prefillChunk      most prompt tokens fed per step over all joining sequences
+ * @param intraOpThreads    threads one ONNX Runtime graph call may use; 0: every core (one step runs at a time)
  */
 @ConfigurationProperties("dcp")
 public record DcpProperties(
         String model,
         @DefaultValue("cpu") ExecutionProvider executionProvider,
-        @DefaultValue("2") int maxConcurrent,
-        @DefaultValue("30s") Duration maxQueueWait) {
+        @DefaultValue("32") int maxBatch,
+        @DefaultValue("256") int maxQueued,
+        @DefaultValue("1GB") DataSize maxKvBytes,
+        @DefaultValue("256") int prefillChunk,
+        @DefaultValue("0") int intraOpThreads) {
 }

@@ -4,15 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.RuntimeOptions;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.core.schedule.SchedulerLimits;
+import org.dcpserve.core.schedule.StepScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Loads the model named by {@code dcp.model} once, at start-up. */
+/** Loads the model named by {@code dcp.model} once, at start-up, and starts the step scheduler over it. */
 @Configuration(proxyBeanMethods = false)
 class ModelConfiguration {
 
@@ -38,7 +41,20 @@ class ModelConfiguration {
 
     @Bean(destroyMethod = "close")
     OnnxTransformer onnxTransformer(ModelSource source, DcpProperties properties) {
-        return new OnnxTransformer(source.config(), source.graphs(), properties.executionProvider());
+        RuntimeOptions runtime = properties.intraOpThreads() > 0
+                ? new RuntimeOptions(properties.executionProvider(), properties.intraOpThreads())
+                : RuntimeOptions.allCores(properties.executionProvider());
+        log.info("ONNX Runtime: {}, {} intra-op threads", runtime.provider(), runtime.intraOpThreads());
+        return new OnnxTransformer(source.config(), source.graphs(), runtime);
+    }
+
+    /** The one step loop every generation runs in (closed before the model it uses). */
+    @Bean(destroyMethod = "close")
+    StepScheduler stepScheduler(OnnxTransformer transformer, DcpProperties properties) {
+        SchedulerLimits limits = new SchedulerLimits(properties.maxBatch(), properties.maxQueued(),
+                properties.maxKvBytes().toBytes(), properties.prefillChunk());
+        log.info("Step scheduler: {}", limits);
+        return new StepScheduler(transformer, limits);
     }
 
     @Bean

@@ -28,7 +28,7 @@ class ModelInfoController {
     ModelInfo info() {
         int context = source.config().contextLength();
         return new ModelInfo(source.name(), null, "float32", properties.executionProvider().name().toLowerCase(),
-                "text-generation", properties.maxConcurrent(), 1, 16, context - 1, context, 1, 1, "dcp-serve",
+                "text-generation", properties.maxBatch() + properties.maxQueued(), 1, 16, context - 1, context, 1, 1, "dcp-serve",
                 VERSION, null, null, source.kind().name().toLowerCase(), source.config());
     }
 
@@ -39,7 +39,8 @@ class ModelInfoController {
      * @param modelSha              TGI: the Hub revision (null: not from the Hub)
      * @param modelDtype            weights' type as the engine runs them
      * @param modelDeviceType       cpu or cuda
-     * @param maxConcurrentRequests generations running at once (dcp.max-concurrent)
+     * @param maxConcurrentRequests requests accepted at once: running (dcp.max-batch) plus queued
+     *                              (dcp.max-queued)
      * @param maxBestOf             always 1: best_of above 1 is not supported
      * @param maxStopSequences      most stop sequences a request may give
      * @param maxInputTokens        longest prompt (with BOS), leaving one new token

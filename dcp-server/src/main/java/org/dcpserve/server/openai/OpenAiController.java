@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.core.generate.Generation;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.server.generate.GenerateController;
 import org.dcpserve.server.generate.GenerationService;
 import org.dcpserve.server.generate.GenerationService.PreparedGeneration;
+import org.dcpserve.server.generate.TokenRelay;
 import org.dcpserve.server.generate.UnsupportedParameterException;
 import org.dcpserve.server.openai.OpenAiResponses.ChatChoice;
 import org.dcpserve.server.openai.OpenAiResponses.ChatChunk;
@@ -256,17 +258,42 @@ class OpenAiController {
     private record Choices<C>(List<C> choices, Usage usage) {
     }
 
-    /** Every choice generated one after the other (each its own drop trace), with the usage of them all. */
+    /** Every choice generated side by side in the batch (each its own drop trace), with the usage of them all. */
     private <C> Choices<C> generateAll(List<PreparedGeneration> prepared, ChoiceShape<C> shape) {
+        List<GenerationService.Running> running = submitAll(prepared, p -> service.submit(p, TokenListener.NONE),
+                r -> r);
         List<C> choices = new ArrayList<>();
         UsageCount usage = new UsageCount();
-        for (int i = 0; i < prepared.size(); i++) {
-            PreparedGeneration p = prepared.get(i);
-            Generation g = service.generate(p, TokenListener.NONE).generation();
-            choices.add(shape.of(i, g, p.requestId().toString()));
-            usage.add(g);
+        try {
+            for (int i = 0; i < prepared.size(); i++) {
+                PreparedGeneration p = prepared.get(i);
+                Generation g = service.finish(p, running.get(i)).generation();
+                choices.add(shape.of(i, g, p.requestId().toString()));
+                usage.add(g);
+            }
+        } catch (RuntimeException e) {
+            running.forEach(GenerationService.Running::cancel);
+            throw e;
         }
         return new Choices<>(choices, usage.usage());
+    }
+
+    /**
+     * Submits every choice at once, so they run side by side in the batch; if one is refused (a full queue),
+     * those submitted before it are cancelled and the request fails as a whole.
+     */
+    private static <T> List<T> submitAll(List<PreparedGeneration> prepared, Function<PreparedGeneration, T> submit,
+                                         Function<T, GenerationService.Running> running) {
+        List<T> out = new ArrayList<>(prepared.size());
+        try {
+            for (PreparedGeneration p : prepared) {
+                out.add(submit.apply(p));
+            }
+        } catch (RuntimeException e) {
+            out.forEach(t -> running.apply(t).cancel());
+            throw e;
+        }
+        return out;
     }
 
     /** Usage over the choices of one request: the prompt once (every choice has the same), all completions. */
@@ -339,22 +366,28 @@ class OpenAiController {
     }
 
     /**
-     * Streams every choice one after the other, each through its own {@link TextStream} (stop sequences
-     * cut, text that may start one held back; leading whitespace trimmed for chat), then the usage chunk
-     * when asked.
+     * Streams every choice one after the other (all of them generate side by side in the batch, the later
+     * ones' tokens wait in their relays), each through its own {@link TextStream} (stop sequences cut, text
+     * that may start one held back; leading whitespace trimmed for chat), then the usage chunk when asked. The
+     * choices are queued before the stream opens, so a full queue is a 429, not an error event.
      */
     private ResponseEntity<SseEmitter> stream(List<PreparedGeneration> prepared, List<String> stops, boolean chat,
                                               boolean usage, ChunkShape shape) {
-        return sse(prepared, emitter -> {
+        List<TokenRelay> relays = submitAll(prepared, p -> TokenRelay.submit(service, p), TokenRelay::running);
+        return sse(prepared, relays, emitter -> {
             UsageCount count = new UsageCount();
             for (int i = 0; i < prepared.size(); i++) {
-                int index = i;
                 String requestId = prepared.get(i).requestId().toString();
-                sendIfAny(emitter, shape.opening(index, requestId));
+                sendIfAny(emitter, shape.opening(i, requestId));
                 TextStream text = new TextStream(stops, chat);
-                Generation g = service.generate(prepared.get(i), (token, delta) ->
-                        sendIfAny(emitter, shape.delta(index, text.push(delta), token, requestId))).generation();
-                send(emitter, shape.last(index, text.finish(text.finalText(g.text(), g.finishReason())),
+                TokenRelay relay = relays.get(i);
+                for (List<TokenRelay.Item> items = relay.next(); !items.isEmpty(); items = relay.next()) {
+                    for (TokenRelay.Item item : items) {
+                        sendIfAny(emitter, shape.delta(i, text.push(item.delta()), item.token(), requestId));
+                    }
+                }
+                Generation g = service.finish(prepared.get(i), relay.running()).generation();
+                send(emitter, shape.last(i, text.finish(text.finalText(g.text(), g.finishReason())),
                         TextStream.finishReason(g.finishReason()), requestId));
                 count.add(g);
             }
@@ -372,19 +405,30 @@ class OpenAiController {
 
     @FunctionalInterface
     private interface StreamBody {
-        void write(SseEmitter emitter);
+        void write(SseEmitter emitter) throws InterruptedException;
     }
 
-    /** Runs the choices on a virtual thread, streaming their chunks, then data: [DONE]; an error is an error event. */
-    private ResponseEntity<SseEmitter> sse(List<PreparedGeneration> prepared, StreamBody body) {
+    /**
+     * Writes the choices' chunks on a virtual thread, then data: [DONE]; an error is an error event. Whenever
+     * the stream ends early (client gone, an error), the choices still generating leave the batch.
+     */
+    private ResponseEntity<SseEmitter> sse(List<PreparedGeneration> prepared, List<TokenRelay> relays,
+                                           StreamBody body) {
         SseEmitter emitter = new SseEmitter(0L);
+        Runnable cancelAll = () -> relays.forEach(TokenRelay::cancel);
+        emitter.onError(error -> cancelAll.run());
+        emitter.onTimeout(cancelAll);
         streams.execute(() -> {
             try {
                 body.write(emitter);
                 sendRaw(emitter, "[DONE]");
             } catch (ClientGoneException e) {
-                // Nobody is listening any more.
+                cancelAll.run();
+            } catch (InterruptedException e) {
+                cancelAll.run();
+                Thread.currentThread().interrupt();
             } catch (Throwable e) {
+                cancelAll.run();
                 try {
                     send(emitter, new ErrorBody(new OpenAiResponses.Error(e instanceof RuntimeException
                             ? e.getMessage() : "the server could not complete the generation; the log has the cause",

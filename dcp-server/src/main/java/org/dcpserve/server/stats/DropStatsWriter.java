@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * Adds one trace to the drop statistics, inside the transaction that stores the trace: per layer and token, the
  * times it was fed and dropped and how long it lived; per layer, the same by position bucket and a histogram of
  * lifetimes. Upserts in key order (so concurrent writers on PostgreSQL lock rows in the same order); PostgreSQL
- * through INSERT ... ON CONFLICT, H2 through MERGE, whose writers the recorder serializes.
+ * through INSERT ... ON CONFLICT, H2 through MERGE (not safe against concurrent writers: the
+ * recorder's single writer thread is the only one).
  */
 @Component
 public class DropStatsWriter {
@@ -28,11 +29,6 @@ public class DropStatsWriter {
         this.jdbc = jdbc;
         String product = jdbc.execute((ConnectionCallback<String>) c -> c.getMetaData().getDatabaseProductName());
         this.postgres = product != null && product.toLowerCase().contains("postgres");
-    }
-
-    /** Whether concurrent writers must be serialized by the caller (H2's MERGE is not safe against them). */
-    public boolean needsSerializedWriters() {
-        return !postgres;
     }
 
     /** Power-of-two buckets: 0 is [0, 1), b > 0 is [2^(b-1), 2^b). */

@@ -1,0 +1,334 @@
+package org.dcpserve.core.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.dcpserve.core.engine.BatchStep;
+import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.RuntimeOptions;
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.engine.SyntheticContext;
+import org.dcpserve.core.model.Architecture;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.RandomWeights;
+import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.pruning.Ballot;
+import org.dcpserve.core.pruning.DcpGatePolicy;
+import org.dcpserve.core.pruning.DensePolicy;
+import org.dcpserve.core.pruning.PruningPolicy;
+import org.dcpserve.core.pruning.SlidingWindowPolicy;
+
+/**
+ * Engine-level decode throughput over a grid of context x batch x policy, on random models of real shapes.
+ *
+ * <p>One cell: {@code batch} sequences sit at position {@code context - steps - warmup} (their caches filled
+ * by {@link SyntheticContext} with copies of a real 128-token prefill's entries), then {@code warmup + steps}
+ * batched decode steps run through {@link BatchStep}, the step the scheduler runs; the measured steps end at
+ * {@code context}. A pruned cell's caches hold {@code (1 - sparsity)} of the context: the window keeps the
+ * last positions; the DCP gate keeps spread positions and its bias is calibrated per layer (from the real
+ * prefill's interaction scores) so that it drops, per step, about as many tokens as it adds, keeping that
+ * size steady while it is measured. Every cell reports what its caches really held.
+ */
+public final class DecodeGrid implements AutoCloseable {
+
+    /** Interaction rank of the random gates (the paper's r). */
+    public static final int GATE_RANK = 64;
+    static final int POOL_TOKENS = 128;
+
+    private final String shape;
+    private final ModelConfig config;
+    private final OnnxTransformer model;
+    private final Sequence pool;
+    /** Per layer, the pool's interaction scores {@code <q_int[m], k_int[j]> / sqrt(r)} over pairs j < m, sorted. */
+    private final float[][] scores;
+    private final SplittableRandom random = new SplittableRandom(7);
+    private final MonolithicDecode whole;
+
+    /**
+     * @param gated whether the model has DCP gates (for dcp cells); dense and window cells use a model
+     *              without them, so they pay nothing for the gate projections
+     */
+    public DecodeGrid(String shape, boolean gated, int threads) {
+        this(shape, gated, threads, false);
+    }
+
+    /** @param monolithic also build the dense model as one graph ({@link #monolithic}); only without gates */
+    public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic) {
+        long t0 = System.nanoTime();
+        org.dcpserve.core.model.ModelWeights weights = null;
+        GraphSet graphs;
+        java.nio.file.Path path = java.nio.file.Path.of(shape);
+        if (java.nio.file.Files.exists(path)) {
+            // A real model (package, llama2.c checkpoint, GPT-2 directory), e.g. stories260K.
+            org.dcpserve.core.load.ModelSource source;
+            try {
+                source = org.dcpserve.core.load.ModelLoader.load(path);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (gated && !source.config().hasDcpGates()) {
+                throw new IllegalArgumentException(shape + " has no DCP gates: no dcp cells");
+            }
+            if (monolithic) {
+                throw new IllegalArgumentException("--monolithic needs a random shape");
+            }
+            this.shape = source.name();
+            this.config = source.config();
+            graphs = source.graphs();
+        } else {
+            this.shape = shape;
+            ModelConfig base = shape(shape);
+            this.config = gated ? base.withDcp(new ModelConfig.DcpSpec(GATE_RANK, new float[base.layers()])) : base;
+            weights = RandomWeights.of(config, 1234, true);
+            graphs = GraphSet.build(config, weights);
+        }
+        long t1 = System.nanoTime();
+        long t2 = System.nanoTime();
+        RuntimeOptions runtime = threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
+                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU);
+        this.model = new OnnxTransformer(config, graphs, runtime);
+        try {
+            this.whole = monolithic && !gated ? new MonolithicDecode(config, weights, runtime.intraOpThreads()) : null;
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException("the monolithic graph did not load: " + e.getMessage(), e);
+        }
+        weights = null;
+        ScoreRecorder recorder = gated ? new ScoreRecorder(config.layers()) : null;
+        this.pool = new Sequence(model, gated ? recorder : DensePolicy.INSTANCE);
+        pool.forward(randomTokens(POOL_TOKENS));
+        this.scores = gated ? recorder.sorted() : null;
+        System.err.printf("%s%s: weights and graphs %.1f s, sessions and a %d-token prefill %.1f s%n",
+                this.shape, gated ? " with gates" : "", (t1 - t0) / 1e9, POOL_TOKENS, (System.nanoTime() - t2) / 1e9);
+    }
+
+    /** The shapes of the issue: GPT-2 small as published, and a Llama of the same size with a 2048 context. */
+    public static ModelConfig shape(String name) {
+        return switch (name) {
+            case "gpt2-small" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 12, 768, 12, 12, 3072,
+                    50257, 1024, 1e-5f, 0f, new ModelConfig.TokenizerSpec("gpt2", null, 50256), null, null);
+            // llama2.c's shape for dim 768, 12 layers, 12 heads: hidden 2048, vocab 32000; context 2048.
+            case "llama-2048" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.LLAMA, 12, 768, 12, 12, 2048,
+                    32000, 2048, 1e-5f, 10000f, new ModelConfig.TokenizerSpec("llama2c", 1, 2), null, null);
+            // For trying the command quickly.
+            case "tiny" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 2, 64, 4, 4, 256,
+                    1000, 512, 1e-5f, 0f, new ModelConfig.TokenizerSpec("gpt2", null, 999), null, null);
+            default -> throw new IllegalArgumentException("unknown shape '" + name
+                    + "': gpt2-small, llama-2048, tiny, or the path of a model");
+        };
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** One measured cell. */
+    public record Cell(String shape, int context, int batch, String policy, double targetSparsity,
+                       double keptFraction, double tokensPerSecond, double stepP50Ms, double stepP99Ms,
+                       long kvBytes, long denseKvBytes, int steps) {
+    }
+
+    /**
+     * Runs one cell. {@code policy} is dense, window or dcp; {@code sparsity} is ignored for dense.
+     */
+    public Cell run(int context, int batch, String policy, double sparsity, int warmup, int steps) {
+        int start = context - warmup - steps;
+        if (start < POOL_TOKENS / 2 || context > config.contextLength()) {
+            throw new IllegalArgumentException("context " + context + " does not fit " + shape);
+        }
+        int kept = policy.equals("dense") ? start : Math.max(1, (int) Math.round((1 - sparsity) * start));
+        PruningPolicy pruning = switch (policy) {
+            case "dense" -> DensePolicy.INSTANCE;
+            case "window" -> new SlidingWindowPolicy(kept);
+            case "dcp" -> new DcpGatePolicy(new ModelConfig.DcpSpec(GATE_RANK, calibratedBeta(kept, start)));
+            default -> throw new IllegalArgumentException("policy must be dense, window or dcp: " + policy);
+        };
+        if (policy.equals("dcp") != config.hasDcpGates()) {
+            throw new IllegalArgumentException("policy " + policy + " on a " + (config.hasDcpGates() ? "gated" : "dense")
+                    + " grid model");
+        }
+        List<Sequence> sequences = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            Sequence sequence = new Sequence(model, pruning);
+            SyntheticContext.fill(sequence, pool, start, kept, policy.equals("window"), warmup + steps + 1, random);
+            sequences.add(sequence);
+        }
+        BatchStep step = new BatchStep(model);
+        long[] nanos = new long[steps];
+        for (int s = 0; s < warmup + steps; s++) {
+            List<BatchStep.Feed> feeds = new ArrayList<>(batch);
+            for (Sequence sequence : sequences) {
+                feeds.add(new BatchStep.Feed(sequence, new int[] {random.nextInt(config.vocabSize())},
+                        BatchStep.Logits.LAST));
+            }
+            long t0 = System.nanoTime();
+            step.run(feeds);
+            long t = System.nanoTime() - t0;
+            if (s >= warmup) {
+                nanos[s - warmup] = t;
+            }
+        }
+        long total = Arrays.stream(nanos).sum();
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        long held = 0;
+        long live = 0;
+        for (Sequence sequence : sequences) {
+            held += sequence.heldBytes();
+            for (int layer = 0; layer < config.layers(); layer++) {
+                live += sequence.cache(layer).liveCount();
+            }
+        }
+        long denseBytes = (long) batch * context * Sequence.bytesPerToken(config, DensePolicy.INSTANCE);
+        double keptFraction = (double) live / ((long) batch * config.layers() * context);
+        return new Cell(shape, context, batch, policy, policy.equals("dense") ? 0 : sparsity, keptFraction,
+                batch * steps * 1e9 / total, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
+                held, denseBytes, steps);
+    }
+
+    /**
+     * The same dense decode steps as {@link #run} with policy dense, through the monolithic graph (KV cache in
+     * and out as tensors) instead of the per-layer split; the cell's policy is "monolithic".
+     */
+    public Cell monolithic(int context, int batch, int warmup, int steps) {
+        if (whole == null) {
+            throw new IllegalStateException("this grid was built without the monolithic graph");
+        }
+        int start = context - warmup - steps;
+        long[] nanos;
+        try {
+            nanos = whole.run(batch, start, warmup, steps, random);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException("the monolithic graph failed: " + e.getMessage(), e);
+        }
+        long total = Arrays.stream(nanos).sum();
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        long denseBytes = (long) batch * context * Sequence.bytesPerToken(config, DensePolicy.INSTANCE);
+        return new Cell(shape, context, batch, "monolithic", 0, 1, batch * steps * 1e9 / total,
+                percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, denseBytes, denseBytes, steps);
+    }
+
+    /**
+     * One sequence generating {@code tokens} tokens densely from a one-token prompt, greedy, all through
+     * {@link BatchStep} with a batch of one: tokens per second after the first token, as llama2.c's run.c
+     * reports it.
+     */
+    public double singleStream(int tokens) {
+        Sequence sequence = new Sequence(model, DensePolicy.INSTANCE);
+        float[] logits = sequence.forward(1);
+        long start = System.nanoTime();
+        for (int i = 1; i < tokens; i++) {
+            logits = sequence.forward(argmax(logits));
+        }
+        return (tokens - 1) * 1e9 / (System.nanoTime() - start);
+    }
+
+    /**
+     * Per-layer bias so that one vote keeps a token with probability p, where p is chosen so that a cache
+     * pruned at that rate from empty holds {@code kept} tokens after {@code length}: {@code (1 - p^L) / (1 - p)}
+     * = kept. Then each step drops about one token while one is added.
+     */
+    float[] calibratedBeta(int kept, int length) {
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 100; i++) {
+            double p = (lo + hi) / 2;
+            double expected = p >= 1 ? length : (1 - Math.pow(p, length)) / (1 - p);
+            if (expected < kept) {
+                lo = p;
+            } else {
+                hi = p;
+            }
+        }
+        double dropProbability = 1 - (lo + hi) / 2;
+        float[] beta = new float[config.layers()];
+        for (int layer = 0; layer < beta.length; layer++) {
+            float[] s = scores[layer];
+            int index = (int) Math.min(s.length - 1, Math.max(0, Math.round(dropProbability * s.length)));
+            // Keep iff score + beta > 0: the lowest dropProbability share of scores is dropped.
+            beta[layer] = -s[index];
+        }
+        return beta;
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private int[] randomTokens(int n) {
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.nextInt(config.vocabSize());
+        }
+        return tokens;
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        if (whole != null) {
+            try {
+                whole.close();
+            } catch (ai.onnxruntime.OrtException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** Keeps every token and records every interaction score it sees, per layer. */
+    private static final class ScoreRecorder implements PruningPolicy {
+
+        private final List<List<Float>> scores = new ArrayList<>();
+
+        ScoreRecorder(int layers) {
+            for (int i = 0; i < layers; i++) {
+                scores.add(new ArrayList<>());
+            }
+        }
+
+        @Override
+        public String name() {
+            return "calibration";
+        }
+
+        @Override
+        public boolean usesInteractionKeys() {
+            return true;
+        }
+
+        @Override
+        public void vote(Ballot ballot, boolean[] keep) {
+            float scale = (float) (1.0 / Math.sqrt(GATE_RANK));
+            for (int i = 0; i < ballot.count(); i++) {
+                scores.get(ballot.layer()).add(
+                        ballot.cache().interactionDot(ballot.candidateSlot(i), ballot.queries(), ballot.queryOffset()) * scale);
+                keep[i] = true;
+            }
+        }
+
+        float[][] sorted() {
+            float[][] out = new float[scores.size()][];
+            for (int layer = 0; layer < out.length; layer++) {
+                List<Float> list = scores.get(layer);
+                out[layer] = new float[list.size()];
+                for (int i = 0; i < list.size(); i++) {
+                    out[layer][i] = list.get(i);
+                }
+                Arrays.sort(out[layer]);
+            }
+            return out;
+        }
+    }
+}

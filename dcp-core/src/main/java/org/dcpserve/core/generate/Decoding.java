@@ -1,0 +1,140 @@
+package org.dcpserve.core.generate;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.pruning.PruningPolicy;
+import org.dcpserve.core.schedule.SequenceTask;
+import org.dcpserve.core.tokenizer.Tokenizer;
+
+/**
+ * One request's generation, token by token: sampling, the end-of-sequence token, stop strings, streamed
+ * text deltas and the outcome. The same object runs a request alone ({@link TextGenerator#generate}) or
+ * in the step scheduler's batch; it never sees the model, only the logits of its own sequence.
+ */
+public final class Decoding implements SequenceTask<Generation> {
+
+    private final GenerationRequest request;
+    private final int[] prompt;
+    private final PruningPolicy policy;
+    private final TokenListener listener;
+    private final Tokenizer tokenizer;
+    private final ModelConfig config;
+    private final Sampler sampler;
+    private final TextStream text;
+    private final List<String> stops;
+    private final int longestStop;
+    private final List<GeneratedToken> generated = new ArrayList<>();
+    private int emitted;
+    private FinishReason reason = FinishReason.LENGTH;
+    private long start;
+    private long prefillNanos = -1;
+
+    Decoding(GenerationRequest request, int[] prompt, PruningPolicy policy, TokenListener listener,
+             Tokenizer tokenizer, ModelConfig config) {
+        this.request = request;
+        this.prompt = prompt;
+        this.policy = policy;
+        this.listener = listener;
+        this.tokenizer = tokenizer;
+        this.config = config;
+        this.sampler = new Sampler(request.sampling(), prompt);
+        this.text = new TextStream(tokenizer, prompt);
+        this.stops = request.stop().stream().filter(stop -> !stop.isEmpty()).toList();
+        this.longestStop = stops.stream().mapToInt(String::length).max().orElse(0);
+        this.start = System.nanoTime();
+    }
+
+    @Override
+    public PruningPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public int[] prompt() {
+        return prompt.clone();
+    }
+
+    @Override
+    public int maxLength() {
+        return prompt.length + request.maxNewTokens();
+    }
+
+    @Override
+    public void admitted() {
+        start = System.nanoTime();
+    }
+
+    @Override
+    public int next(float[] logits) {
+        if (prefillNanos < 0) {
+            prefillNanos = System.nanoTime() - start;
+        }
+        int token = sampler.next(logits);
+        int position = prompt.length + generated.size();
+        boolean eos = token == config.tokenizer().eosId();
+        GeneratedToken generatedToken = new GeneratedToken(token, tokenizer.tokenText(token), position,
+                Sampler.logProbability(logits, token), eos || isBos(token),
+                TopTokens.of(logits, request.topNTokens(), tokenizer, config));
+        generated.add(generatedToken);
+        if (eos) {
+            listener.onToken(generatedToken, "");
+            reason = FinishReason.EOS_TOKEN;
+            return END;
+        }
+        // Only text that changed can hold a new stop string: what was settled before this token, less a stop's length.
+        int searchFrom = Math.max(0, text.settledLength() - longestStop + 1);
+        text.append(token);
+        int stopEnd = endOfFirstStop(searchFrom);
+        if (stopEnd >= 0) {
+            text.cut(stopEnd);
+        }
+        int stable = text.endsIncomplete() ? emitted : text.text().length();
+        listener.onToken(generatedToken, stable > emitted ? text.text().subSequence(emitted, stable).toString() : "");
+        emitted = Math.max(emitted, stable);
+        if (stopEnd >= 0) {
+            reason = FinishReason.STOP_SEQUENCE;
+            return END;
+        }
+        return generated.size() < request.maxNewTokens() ? token : END;
+    }
+
+    @Override
+    public Generation result(Sequence sequence) {
+        long decodeNanos = System.nanoTime() - start - prefillNanos;
+        CharSequence all = text.text();
+        boolean onlyIncompleteAfterEmitted = all.chars().skip(emitted).allMatch(c -> c == '\uFFFD');
+        // Bytes of a character that generation ended before completing are not text: the final text is
+        // what was streamed.
+        String finalText = onlyIncompleteAfterEmitted ? all.subSequence(0, emitted).toString() : all.toString();
+        return new Generation(finalText, promptTokens(), List.copyOf(generated), reason, request.sampling().seed(),
+                new Generation.Timings(prefillNanos, decodeNanos), sequence.report());
+    }
+
+    /** Index just past the earliest-ending stop string found at or after {@code from}, or -1. */
+    private int endOfFirstStop(int from) {
+        int best = -1;
+        for (String stop : stops) {
+            int at = text.indexOf(stop, from);
+            if (at >= 0 && (best < 0 || at + stop.length() < best)) {
+                best = at + stop.length();
+            }
+        }
+        return best;
+    }
+
+    private List<GeneratedToken> promptTokens() {
+        List<GeneratedToken> tokens = new ArrayList<>(prompt.length);
+        for (int i = 0; i < prompt.length; i++) {
+            tokens.add(new GeneratedToken(prompt[i], tokenizer.tokenText(prompt[i]), i, Float.NaN,
+                    isBos(prompt[i]) || prompt[i] == config.tokenizer().eosId()));
+        }
+        return tokens;
+    }
+
+    private boolean isBos(int token) {
+        Integer bos = config.tokenizer().bosId();
+        return bos != null && bos == token;
+    }
+}

@@ -1,0 +1,36 @@
+package org.dcpserve.core.schedule;
+
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.pruning.PruningPolicy;
+
+/**
+ * What the step scheduler drives for one sequence: the prompt to feed, and after every forward step the
+ * choice of the next token. Its methods are called on the scheduler's step thread, between steps, so they
+ * hold up every sequence in the batch: they must be quick (a token listener should hand the token on, not
+ * write to a slow client).
+ *
+ * @param <R> the outcome, e.g. a {@link org.dcpserve.core.generate.Generation}
+ */
+public interface SequenceTask<R> {
+
+    /** Returned by {@link #next} when the sequence is done. */
+    int END = -1;
+
+    PruningPolicy policy();
+
+    /** The tokens to feed first (never empty). */
+    int[] prompt();
+
+    /** The most tokens the sequence can reach, prompt included: what its KV cache is budgeted for. */
+    int maxLength();
+
+    /** The sequence joins the batch: its prefill starts now. */
+    default void admitted() {
+    }
+
+    /** Given the logits [vocab] after the prompt or the last fed token, the next token to feed, or {@link #END}. */
+    int next(float[] logits);
+
+    /** The outcome, once {@link #next} returned {@link #END}. */
+    R result(Sequence sequence);
+}

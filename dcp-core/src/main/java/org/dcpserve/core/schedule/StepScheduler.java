@@ -1,0 +1,347 @@
+package org.dcpserve.core.schedule;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.dcpserve.core.engine.BatchStep;
+import org.dcpserve.core.engine.ContextLengthExceededException;
+import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.model.ModelConfig;
+
+/**
+ * Continuous batching: one thread runs forward steps over all running sequences together, one
+ * {@link BatchStep} per iteration. Between steps, finished and cancelled sequences leave and free their
+ * cache budget, and waiting ones join in arrival order while the batch and the KV budget have room. A
+ * joining sequence's prompt is fed in chunks that share {@link SchedulerLimits#prefillChunk} tokens per
+ * step, alongside the running sequences' single decode tokens, so a long prompt never stalls them for long.
+ *
+ * <p>{@link #submit} is thread-safe and never blocks: a full queue refuses at once.
+ */
+public final class StepScheduler implements AutoCloseable {
+
+    private final OnnxTransformer model;
+    private final ModelConfig config;
+    private final SchedulerLimits limits;
+    private final BatchStep step;
+    private final Thread loop;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    /** Guarded by {@code lock}. */
+    private final ArrayDeque<Entry<?>> waiting = new ArrayDeque<>();
+    /** Guarded by {@code lock}: the budget of the running sequences. */
+    private long reservedBytes;
+    /** Guarded by {@code lock}. */
+    private boolean closed;
+
+    /** Step thread only. */
+    private final List<Entry<?>> running = new ArrayList<>();
+    private volatile int runningCount;
+    private volatile long heldBytes;
+    private volatile long generatedTokens;
+    private volatile long steps;
+
+    public StepScheduler(OnnxTransformer model, SchedulerLimits limits) {
+        this.model = model;
+        this.config = model.config();
+        this.limits = limits;
+        this.step = new BatchStep(model);
+        this.loop = Thread.ofPlatform().name("dcp-step-loop").daemon().start(this::run);
+    }
+
+    /**
+     * Queues a sequence. Refuses at once, without queueing: {@link QueueFullException} when
+     * {@link SchedulerLimits#maxQueued} requests are waiting, {@link KvBudgetExceededException} when its
+     * cache alone could pass the budget, {@link ContextLengthExceededException} when it could pass the
+     * context, {@link IllegalArgumentException} when its policy needs gates the model lacks.
+     */
+    public <R> SequenceHandle<R> submit(SequenceTask<R> task) {
+        if (task.prompt().length == 0) {
+            throw new IllegalArgumentException("a sequence needs at least one prompt token");
+        }
+        if (task.maxLength() > config.contextLength()) {
+            throw new ContextLengthExceededException(task.maxLength(), config.contextLength());
+        }
+        if (task.policy().usesInteractionKeys() && !config.hasDcpGates()) {
+            throw new IllegalArgumentException("policy " + task.policy().name() + " needs a model with DCP gates");
+        }
+        long need = task.maxLength() * Sequence.bytesPerToken(config, task.policy());
+        if (need > limits.maxKvBytes()) {
+            throw new KvBudgetExceededException(need, limits.maxKvBytes());
+        }
+        Entry<R> entry = new Entry<>(task, need);
+        entry.handle = new SequenceHandle<>(() -> dequeue(entry));
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the scheduler is closed");
+            }
+            if (waiting.size() >= limits.maxQueued()) {
+                throw new QueueFullException(limits.maxQueued());
+            }
+            waiting.add(entry);
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        return entry.handle;
+    }
+
+    /** Requests waiting to join. */
+    public int queued() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sequences in the batch after the last step boundary. */
+    public int running() {
+        return runningCount;
+    }
+
+    /** Worst-case KV bytes budgeted for the running sequences. */
+    public long reservedKvBytes() {
+        lock.lock();
+        try {
+            return reservedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** KV bytes the running sequences' caches held after the last step (what pruning saves shows here). */
+    public long heldKvBytes() {
+        return heldBytes;
+    }
+
+    /** Tokens chosen so far, over all sequences. */
+    public long generatedTokens() {
+        return generatedTokens;
+    }
+
+    /** Forward steps run so far. */
+    public long steps() {
+        return steps;
+    }
+
+    /** Stops after the current step; sequences still waiting or running complete with a CancellationException. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (admit()) {
+                runStep();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            List<Entry<?>> left = new ArrayList<>(running);
+            lock.lock();
+            try {
+                left.addAll(waiting);
+                waiting.clear();
+            } finally {
+                lock.unlock();
+            }
+            left.forEach(entry -> entry.handle.fail(new CancellationException("the scheduler was closed")));
+        }
+    }
+
+    /**
+     * The step boundary: done sequences leave, waiting ones join while there is room. Waits while there is
+     * nothing to run; returns false once closed.
+     */
+    private boolean admit() throws InterruptedException {
+        lock.lock();
+        try {
+            running.removeIf(entry -> {
+                if (entry.handle.isDone()) {
+                    reservedBytes -= entry.need;
+                    return true;
+                }
+                return false;
+            });
+            while (!closed && running.isEmpty() && waiting.isEmpty()) {
+                work.await();
+            }
+            if (closed) {
+                return false;
+            }
+            while (running.size() < limits.maxBatch() && !waiting.isEmpty()
+                    && reservedBytes + waiting.peek().need <= limits.maxKvBytes()) {
+                Entry<?> entry = waiting.poll();
+                reservedBytes += entry.need;
+                running.add(entry);
+                entry.join(model);
+            }
+            runningCount = running.size();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runStep() {
+        List<BatchStep.Feed> feeds = new ArrayList<>(running.size());
+        List<Entry<?>> fed = new ArrayList<>(running.size());
+        int prefillBudget = limits.prefillChunk();
+        for (Entry<?> entry : running) {
+            BatchStep.Feed feed = entry.feed(prefillBudget);
+            if (feed != null) {
+                if (entry.prefilling()) {
+                    prefillBudget -= feed.tokens().length;
+                }
+                feeds.add(feed);
+                fed.add(entry);
+            }
+        }
+        if (feeds.isEmpty()) {
+            return;
+        }
+        List<float[]> logits;
+        try {
+            logits = step.run(feeds);
+        } catch (RuntimeException error) {
+            leave(fed);
+            fed.forEach(entry -> entry.handle.fail(error));
+            return;
+        }
+        long tokens = 0;
+        List<Entry<?>> finished = new ArrayList<>();
+        for (int i = 0; i < fed.size(); i++) {
+            Entry<?> entry = fed.get(i);
+            entry.fed(feeds.get(i).tokens().length);
+            if (logits.get(i) != null && !entry.handle.isDone()) {
+                tokens++;
+                if (entry.accept(logits.get(i))) {
+                    finished.add(entry);
+                }
+            }
+        }
+        leave(finished);
+        // Completed only once they left: whoever sees a result sees its budget returned.
+        finished.forEach(Entry::complete);
+        long held = 0;
+        for (Entry<?> entry : running) {
+            held += entry.sequence.heldBytes();
+        }
+        generatedTokens += tokens;
+        heldBytes = held;
+        steps++;
+    }
+
+    private void leave(List<Entry<?>> entries) {
+        lock.lock();
+        try {
+            for (Entry<?> entry : entries) {
+                running.remove(entry);
+                reservedBytes -= entry.need;
+            }
+            runningCount = running.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dequeue(Entry<?> entry) {
+        lock.lock();
+        try {
+            waiting.remove(entry);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One submitted sequence and where it stands. */
+    private static final class Entry<R> {
+
+        final SequenceTask<R> task;
+        final long need;
+        SequenceHandle<R> handle;
+        Sequence sequence;
+        int[] prompt;
+        /** Prompt tokens fed so far. */
+        int promptFed;
+        int nextToken;
+        R outcome;
+        RuntimeException failure;
+
+        Entry(SequenceTask<R> task, long need) {
+            this.task = task;
+            this.need = need;
+        }
+
+        void join(OnnxTransformer model) {
+            sequence = new Sequence(model, task.policy());
+            prompt = task.prompt();
+            task.admitted();
+        }
+
+        boolean prefilling() {
+            return promptFed < prompt.length;
+        }
+
+        /** This step's tokens: the next chunk of the prompt (at most {@code prefillBudget}), or the last token. */
+        BatchStep.Feed feed(int prefillBudget) {
+            if (!prefilling()) {
+                return new BatchStep.Feed(sequence, new int[] {nextToken}, BatchStep.Logits.LAST);
+            }
+            int chunk = Math.min(prompt.length - promptFed, prefillBudget);
+            if (chunk == 0) {
+                return null;
+            }
+            boolean last = promptFed + chunk == prompt.length;
+            return new BatchStep.Feed(sequence, Arrays.copyOfRange(prompt, promptFed, promptFed + chunk),
+                    last ? BatchStep.Logits.LAST : BatchStep.Logits.NONE);
+        }
+
+        void fed(int count) {
+            promptFed = Math.min(prompt.length, promptFed + count);
+        }
+
+        /** The task picks the next token; returns true when it picked none or failed, so the sequence is done. */
+        boolean accept(float[] logits) {
+            try {
+                int token = task.next(logits);
+                if (token != SequenceTask.END) {
+                    nextToken = token;
+                    return false;
+                }
+                outcome = task.result(sequence);
+            } catch (RuntimeException error) {
+                failure = error;
+            }
+            return true;
+        }
+
+        void complete() {
+            if (failure != null) {
+                handle.fail(failure);
+            } else {
+                handle.complete(outcome);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.dcpserve.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dcpserve.core.engine.ExecutionProvider;
+import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.RandomModels;
+import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.pruning.DensePolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A format-1 package (attention and MLP in one layer_NN_attn.onnx) still serves, and migrates in place. */
+class FormatMigrationTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFormatOnePackageRunsAsBeforeAndIsRewrittenInTheCurrentFormat() throws IOException {
+        ModelConfig config = RandomModels.gpt2Config();
+        ModelWeights weights = RandomModels.weights(config, 21);
+        Path current = dir.resolve("current");
+        ModelPackage.write(current, config, weights, null);
+        Path old = formatOneCopyOf(current, config);
+
+        ModelConfig oldConfig = ModelPackage.readConfig(old);
+        assertThat(oldConfig.formatVersion()).isEqualTo(1);
+        assertThat(ModelPackage.readWeights(old).asMap().keySet()).containsExactlyInAnyOrderElementsOf(weights.asMap().keySet());
+        float[] expected = lastLogits(config, GraphSet.inDirectory(current));
+        assertThat(lastLogits(oldConfig, ModelPackage.graphs(old, oldConfig))).containsExactly(expected);
+
+        assertThat(ModelPackage.migrate(old)).isTrue();
+        assertThat(ModelPackage.readConfig(old).formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
+        assertThat(old.resolve("layer_00_attn.onnx")).doesNotExist();
+        assertThat(lastLogits(config, GraphSet.inDirectory(old))).containsExactly(expected);
+        assertThat(ModelPackage.migrate(old)).isFalse();
+    }
+
+    /**
+     * The current package laid out as format 1: every layer's output-projection and MLP weights in a
+     * layer_NN_attn.onnx, no shared attention graph. Only initializers are read from format-1 graphs.
+     */
+    private static Path formatOneCopyOf(Path current, ModelConfig config) throws IOException {
+        Path old = current.resolveSibling("format-1");
+        Files.createDirectories(old);
+        ModelPackage.writeConfig(old, config.withFormatVersion(1));
+        Files.copy(current.resolve(GraphSet.embeddingFile()), old.resolve(GraphSet.embeddingFile()));
+        Files.copy(current.resolve(GraphSet.headFile()), old.resolve(GraphSet.headFile()));
+        for (int layer = 0; layer < config.layers(); layer++) {
+            Files.copy(current.resolve(GraphSet.projectionFile(layer)), old.resolve(GraphSet.projectionFile(layer)));
+            Files.copy(current.resolve(GraphSet.outputFile(layer)), old.resolve("layer_%02d_attn.onnx".formatted(layer)));
+        }
+        return old;
+    }
+
+    private static float[] lastLogits(ModelConfig config, GraphSet graphs) {
+        try (OnnxTransformer model = new OnnxTransformer(config, graphs, ExecutionProvider.CPU)) {
+            return new Sequence(model, DensePolicy.INSTANCE).forward(3, 1, 4, 1, 5, 9, 2, 6);
+        }
+    }
+}
