@@ -44,6 +44,7 @@ public final class DecodeGrid implements AutoCloseable {
     private final float[][] scores;
     private final SplittableRandom random = new SplittableRandom(7);
     private final MonolithicDecode whole;
+    private boolean profile;
 
     /**
      * @param gated whether the model has DCP gates (for dcp cells); dense and window cells use a model
@@ -55,6 +56,12 @@ public final class DecodeGrid implements AutoCloseable {
 
     /** @param monolithic also build the dense model as one graph ({@link #monolithic}); only without gates */
     public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic) {
+        this(shape, gated, threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
+                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU), monolithic);
+    }
+
+    /** @param runtime how ONNX Runtime runs the engine's graphs (the monolithic graph takes its threads) */
+    public DecodeGrid(String shape, boolean gated, RuntimeOptions runtime, boolean monolithic) {
         long t0 = System.nanoTime();
         org.dcpserve.core.model.ModelWeights weights = null;
         GraphSet graphs;
@@ -85,8 +92,6 @@ public final class DecodeGrid implements AutoCloseable {
         }
         long t1 = System.nanoTime();
         long t2 = System.nanoTime();
-        RuntimeOptions runtime = threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
-                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU);
         this.model = new OnnxTransformer(config, graphs, runtime);
         try {
             this.whole = monolithic && !gated ? new MonolithicDecode(config, weights, runtime.intraOpThreads()) : null;
@@ -120,6 +125,11 @@ public final class DecodeGrid implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** Print, per cell, the measured steps' time per kind of graph call to stderr. */
+    public void profile(boolean on) {
+        this.profile = on;
     }
 
     /** One measured cell. */
@@ -161,6 +171,9 @@ public final class DecodeGrid implements AutoCloseable {
                 feeds.add(new BatchStep.Feed(sequence, new int[] {random.nextInt(config.vocabSize())},
                         BatchStep.Logits.LAST));
             }
+            if (s == warmup) {
+                model.resetCallTimes();
+            }
             long t0 = System.nanoTime();
             step.run(feeds);
             long t = System.nanoTime() - t0;
@@ -169,6 +182,10 @@ public final class DecodeGrid implements AutoCloseable {
             }
         }
         long total = Arrays.stream(nanos).sum();
+        if (profile) {
+            printProfile(String.format(java.util.Locale.ROOT, "%s ctx %d batch %d %s", shape, context, batch, policy),
+                    model.callTimes(), total, steps);
+        }
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         long held = 0;
@@ -217,11 +234,16 @@ public final class DecodeGrid implements AutoCloseable {
     public double singleStream(int tokens) {
         Sequence sequence = new Sequence(model, DensePolicy.INSTANCE);
         float[] logits = sequence.forward(1);
+        model.resetCallTimes();
         long start = System.nanoTime();
         for (int i = 1; i < tokens; i++) {
             logits = sequence.forward(argmax(logits));
         }
-        return (tokens - 1) * 1e9 / (System.nanoTime() - start);
+        long total = System.nanoTime() - start;
+        if (profile) {
+            printProfile(shape + " one sequence, " + tokens + " tokens", model.callTimes(), total, tokens - 1);
+        }
+        return (tokens - 1) * 1e9 / total;
     }
 
     /**
@@ -250,6 +272,21 @@ public final class DecodeGrid implements AutoCloseable {
             beta[layer] = -s[index];
         }
         return beta;
+    }
+
+    /** Per step: milliseconds per kind of call (of which inside OrtSession.run), calls, and the rest (Java). */
+    private static void printProfile(String what, OnnxTransformer.CallTimes times, long total, int steps) {
+        StringBuilder line = new StringBuilder(what).append(String.format(java.util.Locale.ROOT, ": step %.2f ms =",
+                total / 1e6 / steps));
+        long calls = 0;
+        for (OnnxTransformer.Call call : OnnxTransformer.Call.values()) {
+            int i = call.ordinal();
+            calls += times.nanos()[i];
+            line.append(String.format(java.util.Locale.ROOT, " %s %.2f (run %.2f, %d calls)", call.name().toLowerCase(),
+                    times.nanos()[i] / 1e6 / steps, times.runNanos()[i] / 1e6 / steps, times.counts()[i] / steps));
+        }
+        line.append(String.format(java.util.Locale.ROOT, " java %.2f", (total - calls) / 1e6 / steps));
+        System.err.println(line);
     }
 
     private static double percentile(long[] sorted, double q) {

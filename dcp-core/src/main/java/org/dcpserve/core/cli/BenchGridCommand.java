@@ -57,6 +57,9 @@ final class BenchGridCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "intra-op threads (default: 0, every core)")
     int threads = 0;
 
+    @Option(names = "--profile", description = "print each cell's step time per kind of graph call to stderr")
+    boolean profile;
+
     @Option(names = "--out", description = "output directory (default: ${DEFAULT-VALUE})")
     Path out = Path.of("build/bench-grid");
 
@@ -73,6 +76,7 @@ final class BenchGridCommand implements Callable<Integer> {
             boolean wantsDense = policies.contains("dense") || policies.contains("window") || !single.isEmpty();
             if (wantsDense) {
                 try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic)) {
+                    grid.profile(profile);
                     for (int tokens : single) {
                         double rate = grid.singleStream(tokens);
                         String line = String.format(Locale.ROOT, "%s,%d,%.1f%n", shape, tokens, rate);
@@ -114,6 +118,7 @@ final class BenchGridCommand implements Callable<Integer> {
 
     private void runCells(DecodeGrid grid, String shape, String policy, List<DecodeGrid.Cell> cells, Path csv)
             throws IOException {
+        grid.profile(profile);
         List<Double> levels = policy.equals("dense") ? List.of(0.0) : sparsities;
         for (int context : contexts) {
             if (context > grid.config().contextLength()) {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,18 @@ public final class OnnxTransformer implements AutoCloseable {
     private final OrtSession attention;
     private final List<OrtSession> outputs = new ArrayList<>();
     private final OrtSession head;
+    /** Wall time spent in each kind of call since the last {@link #resetCallTimes}, tensor wrapping included. */
+    private final long[] callNanos = new long[Call.values().length];
+    /** Of that, the time inside {@code OrtSession.run}. */
+    private final long[] runNanos = new long[Call.values().length];
+    private final long[] callCounts = new long[Call.values().length];
+
+    /** The kinds of graph call a step makes, for {@link #callTimes}. */
+    public enum Call { EMBED, PROJECT, ATTEND, OUTPUT, HEAD }
+
+    /** Time spent per kind of call since the last reset. */
+    public record CallTimes(long[] nanos, long[] runNanos, long[] counts) {
+    }
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, ExecutionProvider provider) {
         this(config, graphs, RuntimeOptions.allCores(provider));
@@ -62,15 +75,27 @@ public final class OnnxTransformer implements AutoCloseable {
         return config;
     }
 
+    /** Per kind of call: total and in-run nanoseconds and calls since the last reset (for profiling a step). */
+    public CallTimes callTimes() {
+        return new CallTimes(callNanos.clone(), runNanos.clone(), callCounts.clone());
+    }
+
+    public void resetCallTimes() {
+        Arrays.fill(callNanos, 0);
+        Arrays.fill(runNanos, 0);
+        Arrays.fill(callCounts, 0);
+    }
+
     /** Token (and, for gpt2, position) embeddings of N tokens into {@code hidden} [N, d]. */
     public void embed(long[] tokenIds, long[] positions, FloatBuffer hidden) {
+        long start = System.nanoTime();
         int n = tokenIds.length;
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("token_ids", longs(tokenIds));
         if (embedding.getInputNames().contains("positions")) {
             inputs.put("positions", longs(positions));
         }
-        run(embedding, "embedding", inputs, Map.of("hidden", floats(hidden, n, config.dModel())));
+        run(Call.EMBED, start, embedding, "embedding", inputs, Map.of("hidden", floats(hidden, n, config.dModel())));
     }
 
     /**
@@ -78,6 +103,7 @@ public final class OnnxTransformer implements AutoCloseable {
      * N rows of {@code out}.
      */
     public void project(int layer, FloatBuffer hidden, long[] positions, ProjectionBuffers out) {
+        long start = System.nanoTime();
         int n = positions.length;
         OrtSession session = projections.get(layer);
         Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -94,7 +120,7 @@ public final class OnnxTransformer implements AutoCloseable {
             pinned.put("q_int", floats(DirectFloats.rows(out.qInt(), 0, n, rank), n, rank));
             pinned.put("k_int", floats(DirectFloats.rows(out.kInt(), 0, n, rank), n, rank));
         }
-        run(session, "projection of layer " + layer, inputs, pinned);
+        run(Call.PROJECT, start, session, "projection of layer " + layer, inputs, pinned);
     }
 
     /**
@@ -107,26 +133,29 @@ public final class OnnxTransformer implements AutoCloseable {
      */
     public void attend(FloatBuffer q, FloatBuffer keys, FloatBuffer values, FloatBuffer mask, int t, int s,
                        FloatBuffer context) {
+        long start = System.nanoTime();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("q", floats(q, t, config.heads(), config.headDim()));
         inputs.put("k_cache", floats(keys, s, config.kvHeads(), config.headDim()));
         inputs.put("v_cache", floats(values, s, config.kvHeads(), config.headDim()));
         inputs.put("mask", floats(mask, t, s));
-        run(attention, "attention", inputs, Map.of("context", floats(context, t, config.dModel())));
+        run(Call.ATTEND, start, attention, "attention", inputs, Map.of("context", floats(context, t, config.dModel())));
     }
 
     /** Output projection, residual, norm, MLP, residual over N rows: hidden, context [N, d] -> out [N, d]. */
     public void output(int layer, FloatBuffer hidden, FloatBuffer context, int n, FloatBuffer out) {
+        long start = System.nanoTime();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("hidden", floats(hidden, n, config.dModel()));
         inputs.put("context", floats(context, n, config.dModel()));
-        run(outputs.get(layer), "output of layer " + layer, inputs, Map.of("hidden_out", floats(out, n, config.dModel())));
+        run(Call.OUTPUT, start, outputs.get(layer), "output of layer " + layer, inputs, Map.of("hidden_out", floats(out, n, config.dModel())));
     }
 
     /** Final norm + LM head: hidden [N, d] -> logits [N, vocab]. */
     public void logits(FloatBuffer hidden, int n, FloatBuffer logits) {
+        long start = System.nanoTime();
         Map<String, OnnxTensor> inputs = Map.of("hidden", floats(hidden, n, config.dModel()));
-        run(head, "head", inputs, Map.of("logits", floats(logits, n, config.vocabSize())));
+        run(Call.HEAD, start, head, "head", inputs, Map.of("logits", floats(logits, n, config.vocabSize())));
     }
 
     @Override
@@ -151,15 +180,19 @@ public final class OnnxTransformer implements AutoCloseable {
         }
     }
 
-    private static void run(OrtSession session, String what, Map<String, OnnxTensor> inputs,
-                            Map<String, OnnxTensor> pinnedOutputs) {
+    private void run(Call call, long start, OrtSession session, String what, Map<String, OnnxTensor> inputs,
+                     Map<String, OnnxTensor> pinnedOutputs) {
+        long before = System.nanoTime();
         try (OrtSession.Result ignored = session.run(inputs, pinnedOutputs)) {
             // the outputs are in the pinned buffers
+            runNanos[call.ordinal()] += System.nanoTime() - before;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed in the " + what + ": " + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
             pinnedOutputs.values().forEach(OnnxTensor::close);
+            callNanos[call.ordinal()] += System.nanoTime() - start;
+            callCounts[call.ordinal()]++;
         }
     }
 
