@@ -93,6 +93,7 @@ class ApiKeyApiTest {
         for (String path : List.of("/actuator/health", "/health", "/", "/index.html", "/explain.html", "/stats.html",
                 "/app.js", "/app.css", "/favicon.ico", "/favicon.svg", "/swagger-ui/index.html", "/v3/api-docs")) {
             assertThat(anonymous.get(path).statusCode()).as(path).isEqualTo(200);
+            assertThat(anonymous.head(path).statusCode()).as("HEAD " + path).isEqualTo(200);
         }
         assertThat(anonymous.get("/favicon.ico").headers().firstValue("Content-Type").orElseThrow()).startsWith("image/");
         SecurityHeadersTest.assertSecurityHeaders(anonymous.get("/"));
@@ -173,7 +174,7 @@ class ApiKeyApiTest {
         long retryAfter = assertRateLimited(thrifty.postJson("/generate", fifteen), "new tokens");
         assertThat(countTraces("")).as("a refused generation leaves no trace").isEqualTo(traces);
         ExplainApiTest.assertProblem(thrifty.postJson("/generate",
-                "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 25}}"), 422, "at most 20 tokens per 3.0 s");
+                "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 25}}"), 422, "at most 20 tokens per 3 s");
         Thread.sleep(retryAfter * 1000);
         assertThat(thrifty.postJson("/generate", fifteen).statusCode()).isEqualTo(200);
     }

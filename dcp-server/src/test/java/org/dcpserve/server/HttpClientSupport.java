@@ -39,6 +39,10 @@ public final class HttpClientSupport {
         return post(path, "application/json", body);
     }
 
+    public HttpResponse<String> head(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).HEAD());
+    }
+
     public HttpResponse<String> delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }

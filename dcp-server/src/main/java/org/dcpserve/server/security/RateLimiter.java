@@ -88,7 +88,8 @@ class RateLimiter {
     }
 
     private static String describe(Duration period) {
-        return period.equals(Duration.ofMinutes(1)) ? "minute" : period.toMillis() / 1000.0 + " s";
+        return period.equals(Duration.ofMinutes(1)) ? "minute" : period.toMillis() % 1000 == 0
+                ? period.toSeconds() + " s" : period.toMillis() + " ms";
     }
 
     private record Buckets(Bucket requests, Bucket tokens) {

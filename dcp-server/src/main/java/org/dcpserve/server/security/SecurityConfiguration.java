@@ -74,6 +74,7 @@ class SecurityConfiguration {
                         // A streamed response's async dispatch and an error page belong to a request already let in.
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers(HttpMethod.GET, PUBLIC).permitAll()
+                        .requestMatchers(HttpMethod.HEAD, PUBLIC).permitAll()
                         .requestMatchers("/admin/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
                 .build();
