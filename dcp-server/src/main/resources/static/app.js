@@ -1,14 +1,31 @@
 // dcp-serve web view: the playground (index.html) and the drop-trace view (explain.html).
-// Plain DOM code against the JSON API; no framework, no build step.
+// Plain DOM code against the JSON API; no framework, no build step, no inline script (the pages' CSP forbids it):
+// each page names its view in <body data-view>, started at the end of this file.
 "use strict";
 
 const DcpView = (() => {
   const $ = (id) => document.getElementById(id);
   const percent = (x) => (100 * x).toFixed(1) + "%";
 
+  // The API key, when the server has keys on: kept for this tab only (sessionStorage), sent as a Bearer token.
+  const KEY = "dcp-api-key";
+
+  function keyField() {
+    const field = $("api-key");
+    field.value = sessionStorage.getItem(KEY) || "";
+    field.addEventListener("change", () => {
+      if (field.value) sessionStorage.setItem(KEY, field.value.trim());
+      else sessionStorage.removeItem(KEY);
+      // The trace and statistics views fetch on load: load them again with the key.
+      if (document.body.dataset.view !== "playground") location.reload();
+    });
+  }
+
   /** Fetches JSON; a problem detail (RFC 9457) becomes an Error carrying its detail text. */
-  async function fetchJson(url, options) {
-    const response = await fetch(url, options);
+  async function fetchJson(url, options = {}) {
+    const key = sessionStorage.getItem(KEY);
+    const headers = key ? { ...options.headers, Authorization: "Bearer " + key } : options.headers;
+    const response = await fetch(url, { ...options, headers });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       throw new Error(body.detail || body.title || ("HTTP " + response.status));
@@ -130,7 +147,8 @@ const DcpView = (() => {
     trace.layers.forEach((layer) => {
       bars.appendChild(el("span", {}, "layer " + layer.layer));
       const bar = el("div", { class: "bar" });
-      const fill = el("span", { style: "width:" + percent(layer.kept_fraction) });
+      const fill = el("span");
+      fill.style.width = percent(layer.kept_fraction);   // through the DOM: a style attribute breaks the CSP
       bar.appendChild(fill);
       bars.appendChild(bar);
       bars.appendChild(el("span", { class: "muted" }, layer.kept + " kept, " + layer.dropped + " dropped"));
@@ -235,5 +253,12 @@ const DcpView = (() => {
     await load();
   }
 
-  return { playground, explain, stats };
+  return { playground, explain, stats, keyField };
 })();
+
+DcpView.keyField();
+({
+  playground: () => DcpView.playground(),
+  explain: () => DcpView.explain(new URLSearchParams(location.search).get("id")),
+  stats: () => DcpView.stats(),
+})[document.body.dataset.view]();

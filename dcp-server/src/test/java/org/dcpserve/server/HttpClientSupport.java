@@ -17,9 +17,16 @@ public final class HttpClientSupport {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String apiKey;
 
     public HttpClientSupport(int port) {
+        this(port, null);
+    }
+
+    /** A client that sends {@code Authorization: Bearer <apiKey>} with every request (null: none). */
+    public HttpClientSupport(int port, String apiKey) {
         this.base = "http://localhost:" + port;
+        this.apiKey = apiKey;
     }
 
     public HttpResponse<String> post(String path, String contentType, String body) {
@@ -30,6 +37,14 @@ public final class HttpClientSupport {
 
     public HttpResponse<String> postJson(String path, String body) {
         return post(path, "application/json", body);
+    }
+
+    public HttpResponse<String> head(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).HEAD());
+    }
+
+    public HttpResponse<String> delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
 
     public HttpResponse<String> get(String path) {
@@ -68,6 +83,9 @@ public final class HttpClientSupport {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
         try {
             return client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

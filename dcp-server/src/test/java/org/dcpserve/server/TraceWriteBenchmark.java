@@ -113,7 +113,7 @@ class TraceWriteBenchmark {
         double[] cpuMs = new double[RUNS];
         for (int i = 0; i < runs; i++) {
             long cpu = threads.getCurrentThreadCpuTime();
-            long wallNanos = recorder.record(UUID.randomUUID(), "Once upon a time", generation);
+            long wallNanos = recorder.record(UUID.randomUUID(), null, "Once upon a time", generation);
             if (i >= WARM_UP) {
                 wallMs[i - WARM_UP] = wallNanos / 1e6;
                 cpuMs[i - WARM_UP] = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Value;
@@ -52,6 +56,10 @@ class WebViewTest {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--window-size=1400,1000",
                 "--user-data-dir=" + Files.createTempDirectory("dcp-chromium"));
+        // The console, where Chromium reports what the Content-Security-Policy refused.
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
         browser = new ChromeDriver(service, options);
     }
@@ -130,6 +138,28 @@ class WebViewTest {
         row.findElement(By.cssSelector("a.example")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("explanation")));
         assertThat(browser.findElement(By.id("request-id")).getText()).isEqualTo(top.get("examples").get(0).asString());
+    }
+
+    @Test
+    void noPageNorSwaggerUiRunsIntoItsContentSecurityPolicy() {
+        String id = new HttpClientSupport(port).generateOk(ExplainApiTest.PROMPT, 12, 5, "").get("request_id").asString();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.manage().logs().get(LogType.BROWSER);   // drops what earlier tests left
+        browser.get("http://localhost:" + port + "/explain.html?id=" + id);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("explanation")));
+        // The kept share of each layer's bar is set through the DOM (a style attribute would be refused).
+        assertThat(browser.findElements(By.cssSelector(".bar span"))).isNotEmpty()
+                .allSatisfy(fill -> assertThat(fill.getDomAttribute("style")).contains("width"));
+        browser.get("http://localhost:" + port + "/stats.html");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("stats")));
+        browser.get("http://localhost:" + port + "/");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model-name"), "random-gated-gpt2"));
+        browser.get("http://localhost:" + port + "/swagger-ui/index.html");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".opblock")));
+        List<String> refused = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy") || message.contains("Refused"))
+                .toList();
+        assertThat(refused).isEmpty();
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.dcpserve.core.generate.GeneratedToken.Alternative;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.schedule.SequenceHandle;
 import org.dcpserve.core.schedule.StepScheduler;
+import org.dcpserve.server.security.ApiKeyAdmission;
 import org.dcpserve.server.trace.TraceRecorder;
 import org.springframework.stereotype.Service;
 
@@ -33,13 +34,15 @@ public class GenerationService {
     private final StepScheduler scheduler;
     private final TraceRecorder traces;
     private final GenerationMetrics metrics;
+    private final ApiKeyAdmission keys;
 
     GenerationService(TextGenerator generator, StepScheduler scheduler, TraceRecorder traces,
-                      GenerationMetrics metrics) {
+                      GenerationMetrics metrics, ApiKeyAdmission keys) {
         this.generator = generator;
         this.scheduler = scheduler;
         this.traces = traces;
         this.metrics = metrics;
+        this.keys = keys;
     }
 
     /** The generator, for adapters that describe the model (context length, vocabulary). */
@@ -63,8 +66,10 @@ public class GenerationService {
         generator.promptTokens(generation);
         // pruning=true on a model without gates is refused here, before the request takes a place in the queue.
         generator.policyFor(generation.pruning());
+        // Last, so a request refused above costs its key nothing; on the request's thread, where its key is known.
+        String owner = keys.admit(maxNewTokens);
         return new PreparedGeneration(UUID.randomUUID(), generation, Boolean.TRUE.equals(p.details()),
-                Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()));
+                Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()), owner);
     }
 
     /** TGI parameters that are accepted on the wire, but only with their default (or null). */
@@ -115,7 +120,8 @@ public class GenerationService {
         metrics.finished(generation, System.nanoTime() - running.startNanos());
         // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
         float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request()) : null;
-        long traceWriteNanos = traces.record(prepared.requestId(), prepared.request().prompt(), generation);
+        long traceWriteNanos = traces.record(prepared.requestId(), prepared.owner(), prepared.request().prompt(),
+                generation);
         return new Completed(generation, traceWriteNanos, promptLogprobs);
     }
 
@@ -183,9 +189,10 @@ public class GenerationService {
      * @param details             the TGI response carries details
      * @param decoderInputDetails the prompt's log-probabilities are computed (TGI decoder_input_details)
      * @param returnFullText      TGI's generated_text starts with the prompt
+     * @param owner               the API key that asked, owner of the trace; null when keys are off
      */
     public record PreparedGeneration(UUID requestId, GenerationRequest request, boolean details,
-                                     boolean decoderInputDetails, boolean returnFullText) {
+                                     boolean decoderInputDetails, boolean returnFullText, String owner) {
     }
 
     /**

@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.server.security.Callers;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,10 +23,12 @@ class DropStatsController {
 
     private final DropStatsReader reader;
     private final ModelSource source;
+    private final Callers callers;
 
-    DropStatsController(DropStatsReader reader, ModelSource source) {
+    DropStatsController(DropStatsReader reader, ModelSource source, Callers callers) {
         this.reader = reader;
         this.source = source;
+        this.callers = callers;
     }
 
     @GetMapping(path = "/explain/stats", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -33,7 +36,8 @@ class DropStatsController {
             + " it lived",
             description = "Aggregated as traces are stored (no scan of the traces). sparsity = dropped / seen: the"
                     + " fraction of the tokens fed through a layer that it dropped. A drop's lifetime is how many"
-                    + " tokens later it came. Buckets are powers of two. The web page /stats.html draws it.")
+                    + " tokens later it came. Buckets are powers of two. With API keys on, a user key's statistics"
+                    + " count only its own traces, an admin key's every trace. The web page /stats.html draws it.")
     @ApiResponse(responseCode = "200", description = "The statistics",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = DropStats.class)))
@@ -51,6 +55,7 @@ class DropStatsController {
             @Parameter(description = "Tokens in each list")
             @RequestParam(name = "limit", defaultValue = "20") @Min(value = 1, message = "must be at least 1")
             @Max(value = 200, message = "must be at most 200") int limit) {
-        return reader.read(model == null || model.isBlank() ? source.name() : model, layer, minCount, limit);
+        return reader.read(model == null || model.isBlank() ? source.name() : model, callers.current().ownerFilter(),
+                layer, minCount, limit);
     }
 }

@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 /**
  * Adds one trace to the drop statistics, inside the transaction that stores the trace: per layer and token, the
  * times it was fed and dropped and how long it lived; per layer, the same by position bucket and a histogram of
- * lifetimes. Upserts in key order (so concurrent writers on PostgreSQL lock rows in the same order); PostgreSQL
+ * lifetimes; all of it per owner (the API key that made the trace). Upserts in key order (so concurrent writers on PostgreSQL lock rows in the same order); PostgreSQL
  * through INSERT ... ON CONFLICT, H2 through MERGE (not safe against concurrent writers: the
  * recorder's single writer thread is the only one).
  */
@@ -41,8 +41,13 @@ public class DropStatsWriter {
         return bucket == 0 ? 0 : 1 << (bucket - 1);
     }
 
-    /** Adds a stored trace's tokens and drops; texts as the trace stores them. */
-    public void add(String model, Generation generation, java.util.function.UnaryOperator<String> storable) {
+    /**
+     * Adds a stored trace's tokens and drops; texts as the trace stores them.
+     *
+     * @param owner the trace's API key name, or null when keys are off (stored as '', a key column cannot be null)
+     */
+    public void add(String model, String owner, Generation generation,
+                    java.util.function.UnaryOperator<String> storable) {
         PruningReport pruning = generation.pruning();
         if (pruning.layers().isEmpty()) {
             return;
@@ -74,20 +79,24 @@ public class DropStatsWriter {
             perLifetime.computeIfAbsent(key(drop.layer(), bucket(lifetime)), k -> new long[1])[0]++;
         }
 
-        upsert("drop_stat_model", List.of("model"), List.of("requests", "tokens"), List.of(), List.<Object[]>of(
-                new Object[] {model, 1L, (long) fed}));
+        String ownerKey = owner == null ? "" : owner;
+        upsert("drop_stat_model", List.of("model", "owner_key"), List.of("requests", "tokens"), List.of(),
+                List.<Object[]>of(new Object[] {model, ownerKey, 1L, (long) fed}));
         List<Object[]> rows = new ArrayList<>(perToken.size());
-        perToken.forEach((k, v) -> rows.add(new Object[] {model, layer(k), (int) (k & 0xFFFFFFFFL),
+        perToken.forEach((k, v) -> rows.add(new Object[] {model, ownerKey, layer(k), (int) (k & 0xFFFFFFFFL),
                 v[0], v[1], v[2], texts.get((int) (k & 0xFFFFFFFFL))}));
-        upsert("drop_stat_token", List.of("model", "layer", "token_id"), List.of("seen", "dropped", "lifetime_sum"),
-                List.of("text"), rows);
+        upsert("drop_stat_token", List.of("model", "owner_key", "layer", "token_id"),
+                List.of("seen", "dropped", "lifetime_sum"), List.of("text"), rows);
         List<Object[]> positions = new ArrayList<>(perPosition.size());
-        perPosition.forEach((k, v) -> positions.add(new Object[] {model, layer(k), (int) (k & 0xFFFFFFFFL), v[0], v[1]}));
-        upsert("drop_stat_position", List.of("model", "layer", "bucket"), List.of("seen", "dropped"), List.of(),
-                positions);
+        perPosition.forEach((k, v) -> positions.add(new Object[] {model, ownerKey, layer(k), (int) (k & 0xFFFFFFFFL),
+                v[0], v[1]}));
+        upsert("drop_stat_position", List.of("model", "owner_key", "layer", "bucket"), List.of("seen", "dropped"),
+                List.of(), positions);
         List<Object[]> lifetimes = new ArrayList<>(perLifetime.size());
-        perLifetime.forEach((k, v) -> lifetimes.add(new Object[] {model, layer(k), (int) (k & 0xFFFFFFFFL), v[0]}));
-        upsert("drop_stat_lifetime", List.of("model", "layer", "bucket"), List.of("dropped"), List.of(), lifetimes);
+        perLifetime.forEach((k, v) -> lifetimes.add(new Object[] {model, ownerKey, layer(k), (int) (k & 0xFFFFFFFFL),
+                v[0]}));
+        upsert("drop_stat_lifetime", List.of("model", "owner_key", "layer", "bucket"), List.of("dropped"), List.of(),
+                lifetimes);
     }
 
     private static long key(int layer, int value) {

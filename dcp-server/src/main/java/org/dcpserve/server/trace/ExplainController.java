@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
+import org.dcpserve.server.security.Callers;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,9 +21,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ExplainController {
 
     private final TraceReader reader;
+    private final Callers callers;
 
-    ExplainController(TraceReader reader) {
+    ExplainController(TraceReader reader, Callers callers) {
         this.reader = reader;
+        this.callers = callers;
     }
 
     @GetMapping(path = "/explain/{request_id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -36,11 +39,12 @@ class ExplainController {
     @ApiResponse(responseCode = "400", description = "request_id is not a UUID",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "404", description = "No trace was stored for this request id",
+    @ApiResponse(responseCode = "404", description = "No trace was stored for this request id (or, with API keys on,"
+            + " it belongs to another key)",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(implementation = ProblemDetail.class)))
     Explanation explain(@Parameter(description = "The request_id a /generate or /generate_stream response carried",
             example = "7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11") @PathVariable("request_id") UUID requestId) {
-        return reader.explain(requestId);
+        return reader.explain(requestId, callers.current());
     }
 }

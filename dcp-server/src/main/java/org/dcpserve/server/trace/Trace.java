@@ -42,6 +42,8 @@ class Trace implements Persistable<UUID> {
     private double sparsity;
     private long kvCacheBytes;
     private long denseKvCacheBytes;
+    /** The name of the API key that made it; null when keys are off. */
+    private String ownerKey;
 
     @ElementCollection
     @CollectionTable(name = "trace_token", joinColumns = @JoinColumn(name = "request_id"))
@@ -69,12 +71,14 @@ class Trace implements Persistable<UUID> {
         // for JPA
     }
 
-    static Trace of(UUID requestId, Instant createdAt, String model, String prompt, Generation generation) {
+    static Trace of(UUID requestId, Instant createdAt, String model, String owner, String prompt,
+                    Generation generation) {
         Trace trace = new Trace();
         PruningReport pruning = generation.pruning();
         trace.requestId = requestId;
         trace.createdAt = createdAt;
         trace.model = model;
+        trace.ownerKey = owner;
         trace.policy = pruning.policy();
         trace.prompt = storable(prompt);
         trace.generatedText = storable(generation.text());
@@ -124,6 +128,10 @@ class Trace implements Persistable<UUID> {
 
     String model() {
         return model;
+    }
+
+    String ownerKey() {
+        return ownerKey;
     }
 
     String policy() {

@@ -1,6 +1,7 @@
 package org.dcpserve.server.trace;
 
 import java.util.UUID;
+import org.dcpserve.server.security.Caller;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -18,8 +19,10 @@ class TraceReader {
     }
 
     @Transactional(readOnly = true)
-    Explanation explain(UUID requestId) {
-        Trace trace = traces.findById(requestId).orElseThrow(() -> new TraceNotFoundException(requestId));
+    Explanation explain(UUID requestId, Caller caller) {
+        // Another key's trace is "not found", word for word as an unknown id: the answer tells nothing of its existence.
+        Trace trace = traces.findById(requestId).filter(t -> caller.sees(t.ownerKey()))
+                .orElseThrow(() -> new TraceNotFoundException(requestId));
         return Explanation.of(requestId, trace);
     }
 }

@@ -70,12 +70,13 @@ public class TraceRecorder {
     /**
      * Stores and commits the trace of {@code generation}, waiting until it is committed.
      *
+     * @param owner the name of the API key that asked for it; null when keys are off
      * @return how long it took in nanoseconds (waiting for the writer, building the rows, inserting, committing)
      * @throws TraceStoreException if the trace could not be stored; nothing of it is then in the database
      */
-    public long record(UUID requestId, String prompt, Generation generation) {
+    public long record(UUID requestId, String owner, String prompt, Generation generation) {
         long start = System.nanoTime();
-        Pending job = new Pending(requestId, prompt, generation, new CompletableFuture<>());
+        Pending job = new Pending(requestId, owner, prompt, generation, new CompletableFuture<>());
         pending.add(job);
         try {
             job.done().join();
@@ -135,8 +136,8 @@ public class TraceRecorder {
     private void save(Pending job) {
         // Microseconds: what both databases keep, so a trace reads back exactly as written.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        traces.save(Trace.of(job.requestId(), now, model, job.prompt(), job.generation()));
-        stats.add(model, job.generation(), Trace::storable);
+        traces.save(Trace.of(job.requestId(), now, model, job.owner(), job.prompt(), job.generation()));
+        stats.add(model, job.owner(), job.generation(), Trace::storable);
     }
 
     private static void fail(Pending job, RuntimeException error) {
@@ -144,6 +145,6 @@ public class TraceRecorder {
         job.done().completeExceptionally(new TraceStoreException(job.requestId(), error));
     }
 
-    private record Pending(UUID requestId, String prompt, Generation generation, CompletableFuture<Void> done) {
+    private record Pending(UUID requestId, String owner, String prompt, Generation generation, CompletableFuture<Void> done) {
     }
 }

@@ -1,0 +1,238 @@
+package org.dcpserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.dcpserve.server.security.ApiKeyStore;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * API keys on, over real HTTP through the whole Spring Security filter chain: who may call what, whose traces and
+ * statistics a key sees, and the per-key rate limits (a 3 s period, so a test can wait it out).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ApiKeyApiTest {
+
+    static final String GENERATE = "{\"inputs\": \"" + ExplainApiTest.PROMPT + "\", \"parameters\": {\"max_new_tokens\": 8}}";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
+        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("api-keys"));
+        registry.add("dcp.security.enabled", () -> "true");
+        registry.add("dcp.security.rate-limit.period", () -> "3s");
+        key(registry, 0, "alice", "key", "alice-key");
+        // bob's configuration holds only the hash of his key.
+        key(registry, 1, "bob", "sha256", ApiKeyStore.sha256("bob-key"));
+        key(registry, 2, "root", "key", "root-key");
+        registry.add("dcp.security.api-keys[2].role", () -> "admin");
+        key(registry, 3, "limited", "key", "limited-key");
+        registry.add("dcp.security.api-keys[3].requests", () -> "2");
+        key(registry, 4, "thrifty", "key", "thrifty-key");
+        registry.add("dcp.security.api-keys[4].tokens", () -> "20");
+    }
+
+    private static void key(DynamicPropertyRegistry registry, int i, String name, String field, String value) {
+        registry.add("dcp.security.api-keys[" + i + "].name", () -> name);
+        registry.add("dcp.security.api-keys[" + i + "]." + field, () -> value);
+    }
+
+    @Value("${local.server.port}")
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    HttpClientSupport as(String key) {
+        return new HttpClientSupport(port, key);
+    }
+
+    @Test
+    void withoutAKeyTheApiIs401WithABearerChallenge() {
+        HttpClientSupport anonymous = new HttpClientSupport(port);
+        for (HttpResponse<String> response : List.of(anonymous.postJson("/generate", GENERATE),
+                anonymous.postJson("/", GENERATE), anonymous.get("/explain/stats"), anonymous.get("/info"),
+                anonymous.get("/explain/7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11"), anonymous.get("/actuator/prometheus"))) {
+            assertUnauthorized(response, "needs an API key");
+            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"dcp-serve\"");
+        }
+        HttpResponse<String> wrong = as("not-a-key").postJson("/generate", GENERATE);
+        assertUnauthorized(wrong, "the API key is not valid");
+        assertThat(wrong.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer realm=\"dcp-serve\", error=\"invalid_token\"");
+        assertThat(jdbc.queryForObject("select count(*) from trace where owner_key is null", Long.class)).isZero();
+    }
+
+    @Test
+    void onV1TheRefusalIsInOpenAisShape() {
+        HttpResponse<String> response = new HttpClientSupport(port).postJson("/v1/completions",
+                "{\"model\": \"random-gated-gpt2\", \"prompt\": \"hi\", \"max_tokens\": 3}");
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+        JsonNode error = HttpClientSupport.json(response).get("error");
+        assertThat(error.get("code").asString()).isEqualTo("invalid_api_key");
+        assertThat(error.get("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.get("message").asString()).contains("needs an API key");
+
+        HttpResponse<String> ok = as("alice-key").postJson("/v1/completions",
+                "{\"model\": \"random-gated-gpt2\", \"prompt\": \"hi\", \"max_tokens\": 3}");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    }
+
+    @Test
+    void healthThePagesAndTheApiDescriptionArePublic() {
+        HttpClientSupport anonymous = new HttpClientSupport(port);
+        for (String path : List.of("/actuator/health", "/health", "/", "/index.html", "/explain.html", "/stats.html",
+                "/app.js", "/app.css", "/favicon.ico", "/favicon.svg", "/swagger-ui/index.html", "/v3/api-docs")) {
+            assertThat(anonymous.get(path).statusCode()).as(path).isEqualTo(200);
+            assertThat(anonymous.head(path).statusCode()).as("HEAD " + path).isEqualTo(200);
+        }
+        assertThat(anonymous.get("/favicon.ico").headers().firstValue("Content-Type").orElseThrow()).startsWith("image/");
+        SecurityHeadersTest.assertSecurityHeaders(anonymous.get("/"));
+        SecurityHeadersTest.assertSecurityHeaders(anonymous.get("/explain.html"));
+        SecurityHeadersTest.assertSecurityHeaders(anonymous.postJson("/generate", GENERATE));
+    }
+
+    @Test
+    void aTraceIsFoundByItsOwnerAndAdminsAndIsUnknownToOtherKeys() {
+        String id = as("alice-key").generateOk(ExplainApiTest.PROMPT, 8, 1, "").get("request_id").asString();
+        assertThat(jdbc.queryForObject("select owner_key from trace where request_id = ?", String.class,
+                java.util.UUID.fromString(id))).isEqualTo("alice");
+        JsonNode own = as("alice-key").explainOk(id);
+        assertThat(as("root-key").explainOk(id)).isEqualTo(own);
+
+        HttpResponse<String> other = as("bob-key").get("/explain/" + id);
+        String unknownId = "7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11";
+        HttpResponse<String> unknown = as("bob-key").get("/explain/" + unknownId);
+        ExplainApiTest.assertProblem(other, 404, "no trace for request " + id);
+        // Word for word the answer to an id that was never stored: nothing tells that the trace exists.
+        assertThat(other.body().replace(id, unknownId)).isEqualTo(unknown.body());
+        assertThat(other.headers().map().keySet()).isEqualTo(unknown.headers().map().keySet());
+
+        // A streamed generation's trace (written from the stream's own thread) belongs to its key too.
+        HttpResponse<String> stream = as("bob-key").postJson("/generate_stream", GENERATE);
+        assertThat(stream.statusCode()).isEqualTo(200);
+        String streamed = ExplainApiTest.events(stream).getLast().get("request_id").asString();
+        as("bob-key").explainOk(streamed);
+        assertThat(as("alice-key").get("/explain/" + streamed).statusCode()).isEqualTo(404);
+        as("root-key").explainOk(streamed);
+    }
+
+    @Test
+    void dropStatisticsArePerKeyAndAnAdminKeySeesThemAll() {
+        for (int i = 0; i < 2; i++) {
+            as("alice-key").generateOk(ExplainApiTest.PROMPT, 6 + i, i, "");
+        }
+        as("bob-key").generateOk("another prompt from bob", 9, 3, "");
+        for (String owner : List.of("alice", "bob")) {
+            JsonNode stats = as(owner + "-key").json200("/explain/stats?min_count=1&limit=200");
+            assertThat(stats.get("requests").asLong()).isEqualTo(countTraces(" where owner_key = '" + owner + "'"));
+            assertThat(stats.get("tokens").asLong()).isEqualTo(tokensFed(" and t.owner_key = '" + owner + "'"));
+            assertThat(seen(stats)).isEqualTo(stats.get("tokens").asLong() * 2);
+            for (JsonNode token : stats.get("top_dropped")) {
+                for (JsonNode example : token.get("examples")) {
+                    assertThat(jdbc.queryForObject("select owner_key from trace where request_id = ?", String.class,
+                            java.util.UUID.fromString(example.asString()))).isEqualTo(owner);
+                }
+            }
+        }
+        JsonNode all = as("root-key").json200("/explain/stats?min_count=1&limit=200");
+        assertThat(all.get("requests").asLong()).isEqualTo(countTraces(""));
+        assertThat(all.get("tokens").asLong()).isEqualTo(tokensFed(""));
+        assertThat(seen(all)).isEqualTo(all.get("tokens").asLong() * 2);
+        assertThat(all.get("requests").asLong())
+                .isGreaterThan(as("alice-key").json200("/explain/stats").get("requests").asLong());
+    }
+
+    @Test
+    void aKeyOverItsRequestLimitGets429WithRetryAfterAndSucceedsAfterIt() throws InterruptedException {
+        HttpClientSupport limited = as("limited-key");
+        assertThat(limited.get("/info").statusCode()).isEqualTo(200);
+        assertThat(limited.get("/info").statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = limited.get("/info");
+        long retryAfter = assertRateLimited(refused, "requests");
+        // Other keys are not affected.
+        assertThat(as("alice-key").get("/info").statusCode()).isEqualTo(200);
+        Thread.sleep(retryAfter * 1000);
+        assertThat(limited.get("/info").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aKeyOverItsTokenLimitGets429WithRetryAfterAndSucceedsAfterIt() throws InterruptedException {
+        HttpClientSupport thrifty = as("thrifty-key");
+        String fifteen = "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 15}}";
+        assertThat(thrifty.postJson("/generate", fifteen).statusCode()).isEqualTo(200);
+        long traces = countTraces("");
+        long retryAfter = assertRateLimited(thrifty.postJson("/generate", fifteen), "new tokens");
+        assertThat(countTraces("")).as("a refused generation leaves no trace").isEqualTo(traces);
+        ExplainApiTest.assertProblem(thrifty.postJson("/generate",
+                "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 25}}"), 422, "at most 20 tokens per 3 s");
+        Thread.sleep(retryAfter * 1000);
+        assertThat(thrifty.postJson("/generate", fifteen).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAdminKeyAddsAndDeletesDatabaseKeys() {
+        String body = "{\"name\": \"carol\", \"role\": \"user\"}";
+        assertThat(as("alice-key").postJson("/admin/api-keys", body).statusCode()).isEqualTo(403);
+        HttpResponse<String> created = as("root-key").postJson("/admin/api-keys", body);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String key = HttpClientSupport.json(created).get("key").asString();
+        assertThat(jdbc.queryForObject("select key_sha256 from api_key where name = 'carol'", String.class))
+                .isEqualTo(ApiKeyStore.sha256(key));
+        assertThat(jdbc.queryForObject("select count(*) from api_key where key_sha256 = ?", Long.class, key)).isZero();
+
+        String id = as(key).generateOk("carol's prompt", 5, 1, "").get("request_id").asString();
+        as(key).explainOk(id);
+        assertThat(as("alice-key").get("/explain/" + id).statusCode()).isEqualTo(404);
+
+        assertThat(as("root-key").postJson("/admin/api-keys", body).statusCode()).isEqualTo(409);
+        assertThat(as("root-key").postJson("/admin/api-keys", "{\"name\": \"alice\"}").statusCode()).isEqualTo(409);
+        ExplainApiTest.assertProblem(as("root-key").postJson("/admin/api-keys", "{\"name\": \"no spaces\"}"), 422,
+                "letters, digits");
+        assertThat(as("root-key").delete("/admin/api-keys/carol").statusCode()).isEqualTo(204);
+        assertUnauthorized(as(key).get("/info"), "not valid");
+        as("root-key").explainOk(id);
+    }
+
+    private long countTraces(String where) {
+        return jdbc.queryForObject("select count(*) from trace" + where, Long.class);
+    }
+
+    /** Tokens fed through layer 0, over the traces the filter selects: the statistics' "tokens". */
+    private long tokensFed(String ownerFilter) {
+        return jdbc.queryForObject("select coalesce(sum(l.kept + l.dropped), 0) from trace_layer l join trace t on"
+                + " t.request_id = l.request_id where l.layer = 0" + ownerFilter, Long.class);
+    }
+
+    private static long seen(JsonNode stats) {
+        long seen = 0;
+        for (JsonNode layer : stats.get("layers")) {
+            seen += layer.get("seen").asLong();
+        }
+        return seen;
+    }
+
+    private static void assertUnauthorized(HttpResponse<String> response, String message) {
+        ExplainApiTest.assertProblem(response, 401, message);
+        JsonNode problem = HttpClientSupport.json(response);
+        assertThat(problem.get("error").asString()).contains(message);
+        assertThat(problem.get("error_type").asString()).isEqualTo("authentication");
+    }
+
+    private static long assertRateLimited(HttpResponse<String> response, String what) {
+        ExplainApiTest.assertProblem(response, 429, "has used its " + what);
+        assertThat(HttpClientSupport.json(response).get("error_type").asString()).isEqualTo("rate_limit");
+        long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).isBetween(1L, 3L);
+        return retryAfter;
+    }
+}
