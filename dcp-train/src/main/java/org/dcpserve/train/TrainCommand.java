@@ -1,6 +1,7 @@
 package org.dcpserve.train;
 
 import java.io.PrintWriter;
+import org.dcpserve.core.engine.OrtNativeCache;
 import org.dcpserve.train.corpus.CorpusCommand;
 import org.dcpserve.train.eval.DistillCommand;
 import org.dcpserve.train.eval.EvalCommand;
@@ -36,6 +37,8 @@ public final class TrainCommand implements Runnable {
 
     public static void main(String[] args) {
         DjlRuntime.quietLogging();
+        // Before the first OrtEnvironment (evaluation runs the serving engine): the shared native cache.
+        OrtNativeCache.install();
         System.exit(execute(args));
     }
 

@@ -1,5 +1,6 @@
 package org.dcpserve.core.cli;
 
+import org.dcpserve.core.engine.OrtNativeCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,6 +11,8 @@ import picocli.CommandLine.Command;
 public final class DcpCommand {
 
     public static void main(String[] args) {
+        // Before the first OrtEnvironment: ONNX Runtime loads from the shared cache instead of a new temp folder.
+        OrtNativeCache.install();
         System.exit(execute(args));
     }
 

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Generation parameters, Hugging Face TGI's generate parameters (every one of them is accepted) and ours
- * ({@code pruning}, {@code presence_penalty}); every field is optional and null means the default.
+ * ({@code pruning}, {@code presence_penalty}, {@code trace}); every field is optional and null means the default.
  */
 public record GenerateParameters(
         @Schema(description = "Most tokens to generate", example = "40", defaultValue = "20")
@@ -85,7 +85,10 @@ public record GenerateParameters(
                 + " far (0: none)", example = "0.5")
         @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
         @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
-        Float presencePenalty) {
+        Float presencePenalty,
+        @Schema(description = "Ours: false stores no drop trace and adds nothing to the drop statistics (the response"
+                + " still has a request_id, whose /explain is a 404); default true", defaultValue = "true")
+        Boolean trace) {
 
     static final GenerateParameters DEFAULT = builder().build();
 
@@ -114,6 +117,7 @@ public record GenerateParameters(
         private Float repetitionPenalty;
         private Float frequencyPenalty;
         private Float presencePenalty;
+        private Boolean trace;
 
         public Builder maxNewTokens(Integer v) { maxNewTokens = v; return this; }
         public Builder temperature(Float v) { temperature = v; return this; }
@@ -129,11 +133,12 @@ public record GenerateParameters(
         public Builder repetitionPenalty(Float v) { repetitionPenalty = v; return this; }
         public Builder frequencyPenalty(Float v) { frequencyPenalty = v; return this; }
         public Builder presencePenalty(Float v) { presencePenalty = v; return this; }
+        public Builder trace(Boolean v) { trace = v; return this; }
 
         public GenerateParameters build() {
             return new GenerateParameters(maxNewTokens, temperature, topK, topP, seed, stop, details, truncate,
                     doSample, pruning, null, null, topNTokens, repetitionPenalty, frequencyPenalty, null, null, null,
-                    null, null, presencePenalty);
+                    null, null, presencePenalty, trace);
         }
     }
 }

@@ -37,10 +37,11 @@ public record GenerateResponse(String generatedText, String requestId, Details d
     }
 
     /**
-     * @param traceWriteMs time to store the drop trace (after the generation, before the response)
+     * @param traceWriteMs time to store the drop trace (after the generation, before the response); null when the
+     *                     request asked not to be traced
      */
     public record Timings(double prefillMs, double decodeMs, double totalMs, double decodeTokensPerSecond,
-                          double traceWriteMs) {
+                          Double traceWriteMs) {
     }
 
     /**

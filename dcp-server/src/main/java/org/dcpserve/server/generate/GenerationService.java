@@ -69,7 +69,8 @@ public class GenerationService {
         // Last, so a request refused above costs its key nothing; on the request's thread, where its key is known.
         String owner = keys.admit(maxNewTokens);
         return new PreparedGeneration(UUID.randomUUID(), generation, Boolean.TRUE.equals(p.details()),
-                Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()), owner);
+                Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()),
+                !Boolean.FALSE.equals(p.trace()), owner);
     }
 
     /** TGI parameters that are accepted on the wire, but only with their default (or null). */
@@ -111,18 +112,38 @@ public class GenerationService {
     }
 
     /**
-     * Waits for a submitted generation, then stores its drop trace. Returns only once the trace is committed,
-     * so GET /explain finds it as soon as the client has the response; throws TraceStoreException if it could
-     * not be stored, GenerationCancelledException if the generation was cancelled.
+     * Waits for a submitted generation, then stores its drop trace (unless the request asked not to be traced).
+     * Returns only once the trace is committed, so GET /explain finds it as soon as the client has the response;
+     * throws TraceStoreException if it could not be stored, GenerationCancelledException if the generation was
+     * cancelled.
      */
     public Completed finish(PreparedGeneration prepared, Running running) {
         Generation generation = running.await();
         metrics.finished(generation, System.nanoTime() - running.startNanos());
         // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
         float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request()) : null;
-        long traceWriteNanos = traces.record(prepared.requestId(), prepared.owner(), prepared.request().prompt(),
-                generation);
+        long traceWriteNanos = prepared.traced()
+                ? traces.record(prepared.requestId(), prepared.owner(), promptAsFed(prepared.request(), generation),
+                        generation)
+                : 0;
         return new Completed(generation, traceWriteNanos, promptLogprobs);
+    }
+
+    /**
+     * The prompt as the model saw it, for the trace: as sent, or, when {@code truncate} may have cut it, the text of
+     * the tokens fed. Decoded with BOS in front (a SentencePiece decoder drops the space it adds after BOS), then
+     * without BOS's own text (GPT-2's BOS decodes to "<|endoftext|>").
+     */
+    private String promptAsFed(GenerationRequest request, Generation generation) {
+        if (request.truncate() == null) {
+            return request.prompt();
+        }
+        int[] ids = generation.prompt().stream().mapToInt(GeneratedToken::id).toArray();
+        String text = generator.tokenizer().decode(ids);
+        Integer bos = generator.config().tokenizer().bosId();
+        String bosText = bos == null || ids.length == 0 || ids[0] != bos ? ""
+                : generator.tokenizer().decode(new int[] {bos});
+        return text.startsWith(bosText) ? text.substring(bosText.length()) : text;
     }
 
     /** Submits and waits: the whole generation, its trace committed. */
@@ -146,7 +167,7 @@ public class GenerationService {
         Generation.Timings t = generation.timings();
         var timings = new GenerateResponse.Timings(t.prefillNanos() / 1e6, t.decodeNanos() / 1e6,
                 (t.prefillNanos() + t.decodeNanos()) / 1e6, t.decodeTokensPerSecond(generation.tokens().size()),
-                completed.traceWriteNanos() / 1e6);
+                prepared.traced() ? completed.traceWriteNanos() / 1e6 : null);
         boolean greedy = prepared.request().sampling().isGreedy();
         List<GenerateResponse.Token> prefill = tokens(generation.prompt());
         if (completed.promptLogprobs() != null) {
@@ -189,10 +210,12 @@ public class GenerationService {
      * @param details             the TGI response carries details
      * @param decoderInputDetails the prompt's log-probabilities are computed (TGI decoder_input_details)
      * @param returnFullText      TGI's generated_text starts with the prompt
+     * @param traced              its drop trace is stored (false: nothing of it goes into the database)
      * @param owner               the API key that asked, owner of the trace; null when keys are off
      */
     public record PreparedGeneration(UUID requestId, GenerationRequest request, boolean details,
-                                     boolean decoderInputDetails, boolean returnFullText, String owner) {
+                                     boolean decoderInputDetails, boolean returnFullText, boolean traced,
+                                     String owner) {
     }
 
     /**

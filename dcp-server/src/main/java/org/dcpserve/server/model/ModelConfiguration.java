@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.engine.OrtNativeCache;
 import org.dcpserve.core.engine.RuntimeOptions;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.load.ModelLoader;
@@ -12,6 +13,7 @@ import org.dcpserve.core.schedule.SchedulerLimits;
 import org.dcpserve.core.schedule.StepScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -39,8 +41,15 @@ class ModelConfiguration {
         }
     }
 
+    /**
+     * @param nativeCache {@code dcp.native-cache}: where ONNX Runtime's libraries are extracted once and reused
+     *                    by every start (empty: {@code ~/.cache/dcp-serve/onnxruntime})
+     */
     @Bean(destroyMethod = "close")
-    OnnxTransformer onnxTransformer(ModelSource source, DcpProperties properties) {
+    OnnxTransformer onnxTransformer(ModelSource source, DcpProperties properties,
+                                    @Value("${dcp.native-cache:}") String nativeCache) {
+        OrtNativeCache.install(nativeCache.isBlank() ? OrtNativeCache.defaultBase() : Path.of(nativeCache))
+                .ifPresent(folder -> log.info("ONNX Runtime libraries from {}", folder));
         RuntimeOptions runtime = properties.intraOpThreads() > 0
                 ? new RuntimeOptions(properties.executionProvider(), properties.intraOpThreads())
                 : RuntimeOptions.allCores(properties.executionProvider());

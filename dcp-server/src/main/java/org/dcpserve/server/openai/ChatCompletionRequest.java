@@ -69,7 +69,10 @@ public record ChatCompletionRequest(
         @Schema(description = "Not supported: null or \"none\" passes")
         Object toolChoice,
         @Schema(description = "Ours: false runs a gated model densely")
-        Boolean pruning) {
+        Boolean pruning,
+        @Schema(description = "Ours: false stores no drop trace and adds nothing to the drop statistics (request_id"
+                + " is still returned; its /explain is a 404); default true", defaultValue = "true")
+        Boolean trace) {
 
     /**
      * @param role    system (or developer), user or assistant

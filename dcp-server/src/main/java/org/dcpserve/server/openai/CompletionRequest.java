@@ -63,5 +63,8 @@ public record CompletionRequest(
         @Schema(description = "Not supported: null passes")
         String suffix,
         @Schema(description = "Ours: false runs a gated model densely")
-        Boolean pruning) {
+        Boolean pruning,
+        @Schema(description = "Ours: false stores no drop trace and adds nothing to the drop statistics (request_id"
+                + " is still returned; its /explain is a 404); default true", defaultValue = "true")
+        Boolean trace) {
 }

@@ -120,7 +120,7 @@ class OpenAiController {
         List<String> stops = OpenAiMapping.stops(r.stop());
         List<PreparedGeneration> prepared = mapping.prepare(prompt, new OpenAiMapping.Options(r.maxTokens(), 16,
                 r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), r.logprobs(),
-                r.pruning()), r.n() == null ? 1 : r.n());
+                r.pruning(), r.trace()), r.n() == null ? 1 : r.n());
         String id = "cmpl-" + prepared.getFirst().requestId();
         long created = Instant.now().getEpochSecond();
         Integer logprobs = r.logprobs();
@@ -209,7 +209,7 @@ class OpenAiController {
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
         List<PreparedGeneration> prepared = mapping.prepare(prompt, new OpenAiMapping.Options(maxTokens, 128,
                 r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), top,
-                r.pruning()), r.n() == null ? 1 : r.n());
+                r.pruning(), r.trace()), r.n() == null ? 1 : r.n());
         String id = "chatcmpl-" + prepared.getFirst().requestId();
         long created = Instant.now().getEpochSecond();
         String model = mapping.modelId();

@@ -52,7 +52,7 @@ class OpenAiMapping {
      */
     record Options(Integer maxTokens, int defaultMaxTokens, Float temperature, Float topP, Long seed,
                    List<String> stop, Float presencePenalty, Float frequencyPenalty, Integer topLogprobs,
-                   Boolean pruning) {
+                   Boolean pruning, Boolean trace) {
     }
 
     /** Validates and prepares n generations of the prompt: every check runs before any of them is started. */
@@ -72,6 +72,7 @@ class OpenAiMapping {
                     .frequencyPenalty(o.frequencyPenalty())
                     .topNTokens(o.topLogprobs())
                     .pruning(o.pruning())
+                    .trace(o.trace())
                     .build();
             GenerateRequest request = new GenerateRequest(prompt, parameters);
             Set<ConstraintViolation<GenerateRequest>> violations = validator.validate(request);
