@@ -41,7 +41,8 @@ final class UnreadableBody {
                     range.getTargetType());
             case StreamConstraintsException limit -> "the JSON body nests too deeply or holds a number or name too long"
                     + " for this server";
-            case UnexpectedEndOfInputException end -> "the JSON body ends too early" + at(end.getLocation());
+            case UnexpectedEndOfInputException end -> "the body is not valid JSON: it ends too early"
+                    + at(end.getLocation());
             case StreamReadException twice when String.valueOf(twice.getOriginalMessage()).startsWith("Duplicate")
                     -> "a field is given twice in one object" + at(twice.getLocation());
             case StreamReadException syntax -> "the body is not valid JSON" + at(syntax.getLocation());
