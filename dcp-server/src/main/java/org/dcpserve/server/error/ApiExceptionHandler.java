@@ -39,8 +39,9 @@ import tools.jackson.core.JacksonException;
  * Every error leaves as an RFC 9457 problem detail. As in TGI, a well-formed request the model cannot
  * serve is 422, an overloaded server 429; unreadable JSON or a malformed id is 400, an unknown trace 404,
  * a body past dcp.max-request-body 413, a body that stalls 408, a trace database that fails 503. A stack trace
- * never reaches a client, nor more than a short prefix of a value it sent ({@link Echo}). Each one also carries TGI's error and
- * error_type members ({@link TgiErrorMembers}); on /v1 the OpenAI adapter reshapes it into OpenAI's error body.
+ * never reaches a client, nor more than a short prefix of a value it sent ({@link Echo}). Each one also carries
+ * TGI's error and error_type members ({@link TgiErrorMembers}); on /v1 the OpenAI adapter reshapes it into
+ * OpenAI's error body.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -137,7 +138,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String type = ex.getContentType() == null ? "no content type" : "content type " + Echo.prefix(ex.getContentType());
+        String type = ex.getContentType() == null ? "no content type"
+                : "content type " + Echo.prefix(ex.getContentType());
         ex.getBody().setDetail(type + " is not supported here; send "
                 + ex.getSupportedMediaTypes().stream().map(Object::toString).collect(Collectors.joining(" or ")));
         return super.handleHttpMediaTypeNotSupported(ex, headers, status, request);
