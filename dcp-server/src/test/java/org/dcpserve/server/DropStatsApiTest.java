@@ -50,7 +50,7 @@ class DropStatsApiTest {
         HttpClientSupport http = new HttpClientSupport(port);
         ExplainApiTest.assertProblem(http.get("/explain/stats?limit=0"), 422, "'limit' must be at least 1");
         ExplainApiTest.assertProblem(http.get("/explain/stats?min_count=0"), 422, "'min_count' must be at least 1");
-        ExplainApiTest.assertProblem(http.get("/explain/stats?layer=x"), 400, "'layer' must be of type Integer");
+        ExplainApiTest.assertProblem(http.get("/explain/stats?layer=x"), 400, "'layer' must be an integer");
         assertThat(http.json200("/explain/stats?model=nothing").get("requests").asLong()).isZero();
     }
 }

@@ -127,10 +127,10 @@ class GenerateApiTest {
             negative temperature     | {"inputs": "hi", "parameters": {"temperature": -0.5}}             | 422 | 'parameters.temperature' must be >= 0
             top_p zero               | {"inputs": "hi", "parameters": {"top_p": 0}}                      | 422 | 'parameters.top_p' must be in (0, 1]
             top_p above one          | {"inputs": "hi", "parameters": {"top_p": 1.5}}                    | 422 | 'parameters.top_p' must be in (0, 1]
-            malformed JSON           | {"inputs": "hi",                                                  | 400 | must be a JSON object
-            wrong type               | {"inputs": "hi", "parameters": {"max_new_tokens": "ten"}}         | 400 | must be a JSON object
+            malformed JSON           | {"inputs": "hi",                                                  | 400 | the body is not valid JSON
+            wrong type               | {"inputs": "hi", "parameters": {"max_new_tokens": "ten"}}         | 400 | 'parameters.max_new_tokens' must be an integer (got a string)
             null stop sequence       | {"inputs": "hi", "parameters": {"stop": [null]}}                  | 422 | must not contain null
-            unknown field            | {"inputs": "hi", "parameterz": {}}                                | 400 | Unrecognized property "parameterz"
+            unknown field            | {"inputs": "hi", "parameterz": {}}                                | 400 | unknown field 'parameterz'; known fields: inputs, parameters, stream
             pruning on a dense model | {"inputs": "hi", "parameters": {"pruning": true}}                 | 422 | this model has no DCP gates
             """)
     void badInputGetsAProblemDetailThatSaysWhatToFix(String name, String body, int status, String message) {

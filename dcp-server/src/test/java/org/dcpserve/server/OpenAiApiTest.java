@@ -177,7 +177,7 @@ class OpenAiApiTest {
                 "'prompt' must be a non-empty prompt", "invalid_request_error");
         assertOpenAiError(http.postJson("/v1/completions", "{\"model\": \"nope\", \"prompt\": \"x\"}"), 404,
                 "The model 'nope' does not exist", "not_found_error");
-        assertOpenAiError(http.postJson("/v1/completions", "{\"model\": "), 400, "must be a JSON object",
+        assertOpenAiError(http.postJson("/v1/completions", "{\"model\": "), 400, "the body is not valid JSON",
                 "invalid_request_error");
         assertOpenAiError(chat("\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]"), 422,
                 "'messages[0].role' must be system", "invalid_request_error");

@@ -92,7 +92,7 @@ class PostgresTraceTest {
     @Test
     void dropStatsEqualARecountFromTheStoredTraces() {
         for (int i = 0; i < 4; i++) {
-            generate(8 + 5 * i, ", \"seed\": " + (20 + i));
+            http.generateOk(PROMPT, 8 + 5 * i, 20 + i, "");
         }
         http.postJson("/v1/chat/completions", "{\"model\": \"random-gated-gpt2\", \"messages\": [{\"role\":"
                 + " \"user\", \"content\": \"hello\"}], \"max_tokens\": 6}");

@@ -1,5 +1,6 @@
 package org.dcpserve.server.error;
 
+import java.net.SocketTimeoutException;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.dcpserve.core.engine.ContextLengthExceededException;
@@ -8,6 +9,7 @@ import org.dcpserve.core.schedule.KvBudgetExceededException;
 import org.dcpserve.core.schedule.QueueFullException;
 import org.dcpserve.server.generate.GenerationCancelledException;
 import org.dcpserve.server.generate.UnsupportedParameterException;
+import org.dcpserve.server.http.RequestBodyTooLargeException;
 import org.dcpserve.server.trace.TraceNotFoundException;
 import org.dcpserve.server.trace.TraceStoreException;
 import org.slf4j.Logger;
@@ -22,18 +24,24 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.TransactionException;
 import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
 
 /**
  * Every error leaves as an RFC 9457 problem detail. As in TGI, a well-formed request the model cannot
  * serve is 422, an overloaded server 429; unreadable JSON or a malformed id is 400, an unknown trace 404,
- * a trace database that fails 503. A stack trace never reaches a client. Each one also carries TGI's error and
- * error_type members ({@link TgiErrorMembers}); on /v1 the OpenAI adapter reshapes it into OpenAI's error body.
+ * a body past dcp.max-request-body 413, a body that stalls 408, a trace database that fails 503. A stack trace
+ * never reaches a client, nor more than a short prefix of a value it sent ({@link Echo}). Each one also carries
+ * TGI's error and error_type members ({@link TgiErrorMembers}); on /v1 the OpenAI adapter reshapes it into
+ * OpenAI's error body.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -72,13 +80,29 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return param != null && !param.name().isEmpty() ? param.name() : String.valueOf(parameter.getParameterName());
     }
 
+    /**
+     * A body that could not be read: 413 past dcp.max-request-body, 408 when it stalled past the read timeout,
+     * otherwise 400 saying, in the client's field names, what the JSON got wrong.
+     */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Unreadable request body",
-                "the body must be a JSON object like {\"inputs\": \"...\", \"parameters\": {...}}: "
-                        + firstLine(ex.getMostSpecificCause().getMessage()));
-        return ResponseEntity.badRequest().body(problem);
+        if (cause(ex, RequestBodyTooLargeException.class) instanceof RequestBodyTooLargeException tooLarge) {
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(bodyTooLarge(tooLarge));
+        }
+        if (cause(ex, SocketTimeoutException.class) != null) {
+            return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT).body(problem(HttpStatus.REQUEST_TIMEOUT,
+                    "Request timeout", "the request body stopped arriving; send it whole, without pauses"));
+        }
+        // The outermost Jackson exception knows the field path; without one the body was missing or not JSON.
+        Throwable jackson = cause(ex, JacksonException.class);
+        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Unreadable request body",
+                UnreadableBody.describe(jackson != null ? jackson : ex.getCause())));
+    }
+
+    @ExceptionHandler(RequestBodyTooLargeException.class)
+    ProblemDetail bodyTooLarge(RequestBodyTooLargeException ex) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "Request body too large", ex.getMessage());
     }
 
     @Override
@@ -86,10 +110,39 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             HttpStatusCode status, WebRequest request) {
         String name = ex.getPropertyName() == null ? "a parameter" : "'" + ex.getPropertyName() + "'";
         String expected = UUID.class.equals(ex.getRequiredType()) ? "a UUID such as 7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11"
-                : "of type " + (ex.getRequiredType() == null ? "?" : ex.getRequiredType().getSimpleName());
+                : UnreadableBody.expected(ex.getRequiredType());
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Malformed request",
-                name + " must be " + expected + " (got '" + ex.getValue() + "')");
+                name + " must be " + expected + " (got '" + Echo.prefix(ex.getValue()) + "')");
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    // Spring's own details for these repeat the client's path, method or content type in full.
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        ex.getBody().setDetail(StatusDetails.NOT_FOUND);
+        return super.handleNoResourceFoundException(ex, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpRequestMethodNotSupported(HttpRequestMethodNotSupportedException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String allowed = ex.getSupportedHttpMethods() == null ? ""
+                : "; this path accepts " + ex.getSupportedHttpMethods().stream().map(Object::toString).sorted()
+                        .collect(Collectors.joining(", "));
+        ex.getBody().setDetail("method " + Echo.prefix(ex.getMethod()) + " is not allowed here" + allowed);
+        return super.handleHttpRequestMethodNotSupported(ex, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String type = ex.getContentType() == null ? "no content type"
+                : "content type " + Echo.prefix(ex.getContentType());
+        ex.getBody().setDetail(type + " is not supported here; send "
+                + ex.getSupportedMediaTypes().stream().map(Object::toString).collect(Collectors.joining(" or ")));
+        return super.handleHttpMediaTypeNotSupported(ex, headers, status, request);
     }
 
     @ExceptionHandler(TraceNotFoundException.class)
@@ -162,7 +215,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** One violated constraint as the client should read it: 'parameters.top_p' must be in (0, 1] (got 1.5). */
     public static String describe(String field, String message, Object rejected) {
         boolean showValue = rejected != null && !(rejected instanceof String text && text.isBlank());
-        return "'" + snakeCase(field) + "' " + message + (showValue ? " (got " + rejected + ")" : "");
+        return "'" + snakeCase(field) + "' " + message + (showValue ? " (got " + Echo.prefix(rejected) + ")" : "");
     }
 
     /** Field paths as the client wrote them: parameters.maxNewTokens -> parameters.max_new_tokens. */
@@ -170,16 +223,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return field.replaceAll("([A-Z])", "_$1").toLowerCase();
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "malformed JSON";
+    private static Throwable cause(Throwable ex, Class<? extends Throwable> type) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return cause;
+            }
         }
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        // Jackson appends source locations after " at [Source"; the first clause is the useful part.
-        int source = line.indexOf(" at [Source");
-        String clause = source < 0 ? line : line.substring(0, source);
-        // Internal class names mean nothing to a client.
-        return clause.replaceAll(" \\(class [^)]*\\)", "").replaceAll("`org\\.dcpserve[^`]*`", "the request");
+        return null;
     }
 }

@@ -29,6 +29,10 @@ class TgiErrorMembers implements ResponseBodyAdvice<Object> {
             ServerHttpResponse response) {
         if (body instanceof ProblemDetail problem) {
             decorate(problem);
+            // The instance is the request's path, the client's input too: a long one is not repeated.
+            if (problem.getInstance() != null && problem.getInstance().toString().length() > Echo.MAX_CHARS) {
+                problem.setInstance(null);
+            }
         }
         return body;
     }

@@ -32,9 +32,11 @@ public record GenerateParameters(
         Float topP,
         @Schema(description = "Sampling seed; the same seed gives the same output", example = "42")
         Long seed,
-        @Schema(description = "Generation ends once the text contains one of these (kept in the output)")
-        @Size(max = 16, message = "at most 16 stop sequences")
-        List<@NotNull(message = "must not contain null") String> stop,
+        @Schema(description = "Generation ends once the text contains one of these (kept in the output); at most "
+                + MAX_STOP_SEQUENCES + ", each at most " + MAX_STOP_LENGTH + " characters")
+        @Size(max = MAX_STOP_SEQUENCES, message = "must hold at most " + MAX_STOP_SEQUENCES + " stop sequences")
+        List<@NotNull(message = "must not contain null")
+             @Size(max = MAX_STOP_LENGTH, message = "must be at most " + MAX_STOP_LENGTH + " characters") String> stop,
         @Schema(description = "Include token details, timings and pruning counts (default false, as in TGI)",
                 defaultValue = "false")
         Boolean details,
@@ -80,6 +82,7 @@ public record GenerateParameters(
         @Schema(description = "Not supported: any grammar is a 422; null passes", nullable = true)
         Object grammar,
         @Schema(description = "Not supported: LoRA adapters are not served; null passes", nullable = true)
+        @Size(max = 256, message = "must be at most 256 characters (and is not supported)")
         String adapterId,
         @Schema(description = "Ours, OpenAI's definition: subtracted once from the logit of every token generated so"
                 + " far (0: none)", example = "0.5")
@@ -91,6 +94,12 @@ public record GenerateParameters(
         Boolean trace) {
 
     static final GenerateParameters DEFAULT = builder().build();
+
+    /** Most stop sequences a request may give (/info's max_stop_sequences). */
+    public static final int MAX_STOP_SEQUENCES = 16;
+
+    /** Longest stop sequence, in characters: each one is searched for in the text after every token. */
+    public static final int MAX_STOP_LENGTH = 256;
 
     static final int DEFAULT_MAX_NEW_TOKENS = 20;
 

@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.dcpserve.core.load.ModelSource;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.server.generate.GenerateParameters;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -28,7 +29,8 @@ class ModelInfoController {
     ModelInfo info() {
         int context = source.config().contextLength();
         return new ModelInfo(source.name(), null, "float32", properties.executionProvider().name().toLowerCase(),
-                "text-generation", properties.maxBatch() + properties.maxQueued(), 1, 16, context - 1, context, 1, 1, "dcp-serve",
+                "text-generation", properties.maxBatch() + properties.maxQueued(), 1,
+                GenerateParameters.MAX_STOP_SEQUENCES, context - 1, context, 1, 1, "dcp-serve",
                 VERSION, null, null, source.kind().name().toLowerCase(), source.config());
     }
 

@@ -2,6 +2,7 @@ package org.dcpserve.server.openai;
 
 import java.util.List;
 import java.util.Map;
+import org.dcpserve.server.error.Echo;
 import org.dcpserve.server.error.InvalidRequestException;
 
 /**
@@ -39,7 +40,7 @@ final class ChatTemplate {
                 case "user" -> prompt.append("User: ").append(content).append('\n');
                 case "assistant" -> prompt.append("Assistant: ").append(content).append('\n');
                 default -> throw new InvalidRequestException("'messages[" + i + "].role' must be system, developer,"
-                        + " user or assistant (got " + m.role() + "); tools are not supported",
+                        + " user or assistant (got " + Echo.prefix(m.role()) + "); tools are not supported",
                         "messages[" + i + "].role");
             }
         }

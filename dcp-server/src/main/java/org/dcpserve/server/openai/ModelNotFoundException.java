@@ -1,5 +1,6 @@
 package org.dcpserve.server.openai;
 
+import org.dcpserve.server.error.Echo;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
@@ -12,8 +13,8 @@ class ModelNotFoundException extends ErrorResponseException {
     }
 
     private static ProblemDetail problem(String requested, String served) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "The model '" + requested
-                + "' does not exist; this server serves '" + served + "' (GET /v1/models)");
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "The model '"
+                + Echo.prefix(requested) + "' does not exist; this server serves '" + served + "' (GET /v1/models)");
         problem.setTitle("Model not found");
         problem.setProperty("param", "model");
         problem.setProperty("code", "model_not_found");

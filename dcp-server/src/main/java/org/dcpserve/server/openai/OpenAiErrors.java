@@ -1,5 +1,6 @@
 package org.dcpserve.server.openai;
 
+import jakarta.servlet.RequestDispatcher;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -8,6 +9,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 
@@ -29,7 +31,7 @@ class OpenAiErrors implements ResponseBodyAdvice<Object> {
     public Object beforeBodyWrite(Object body, MethodParameter returnType, MediaType contentType,
             Class<? extends HttpMessageConverter<?>> converterType, ServerHttpRequest request,
             ServerHttpResponse response) {
-        String path = request.getURI().getPath();
+        String path = originalPath(request);
         if (!(body instanceof ProblemDetail problem) || !(path.equals("/v1") || path.startsWith("/v1/"))) {
             return body;
         }
@@ -42,6 +44,15 @@ class OpenAiErrors implements ResponseBodyAdvice<Object> {
         }
         return new OpenAiResponses.ErrorBody(new OpenAiResponses.Error(message, type(problem.getStatus()),
                 param == null ? null : openAiNames(param.toString()), code == null ? null : code.toString()));
+    }
+
+    /** The path the client asked for, also when Tomcat forwarded its error to /error. */
+    private static String originalPath(ServerHttpRequest request) {
+        if (request instanceof ServletServerHttpRequest servlet
+                && servlet.getServletRequest().getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String uri) {
+            return uri;
+        }
+        return request.getURI().getPath();
     }
 
     static String type(int status) {

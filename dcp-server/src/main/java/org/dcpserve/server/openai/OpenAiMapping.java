@@ -26,6 +26,9 @@ class OpenAiMapping {
 
     static final int MAX_CHOICES = 8;
 
+    /** OpenAI's most stop sequences. */
+    static final int MAX_STOPS = 4;
+
     private final GenerationService service;
     private final Validator validator;
     private final ModelSource source;
@@ -95,18 +98,25 @@ class OpenAiMapping {
         return Math.max(1, Math.min(preferred, config.contextLength() - promptTokens));
     }
 
-    /** OpenAI's stop: absent, a string, or an array of up to 4 strings. */
+    /** OpenAI's stop: absent, a string, or an array of up to 4 strings (OpenAI's limit), each of limited length. */
     static List<String> stops(Object stop) {
+        List<String> stops;
         if (stop == null) {
-            return List.of();
+            stops = List.of();
+        } else if (stop instanceof String s) {
+            stops = List.of(s);
+        } else if (stop instanceof List<?> list && list.size() <= MAX_STOPS
+                && list.stream().allMatch(s -> s instanceof String)) {
+            stops = list.stream().map(String.class::cast).toList();
+        } else {
+            throw new InvalidRequestException("'stop' must be a string or an array of at most " + MAX_STOPS
+                    + " strings", "stop");
         }
-        if (stop instanceof String s) {
-            return List.of(s);
+        if (stops.stream().anyMatch(s -> s.length() > GenerateParameters.MAX_STOP_LENGTH)) {
+            throw new InvalidRequestException("'stop' sequences must be at most " + GenerateParameters.MAX_STOP_LENGTH
+                    + " characters each", "stop");
         }
-        if (stop instanceof List<?> list && list.size() <= 4 && list.stream().allMatch(s -> s instanceof String)) {
-            return list.stream().map(String.class::cast).toList();
-        }
-        throw new InvalidRequestException("'stop' must be a string or an array of at most 4 strings", "stop");
+        return stops;
     }
 
     /** OpenAI's prompt: a string or an array holding one string. */
