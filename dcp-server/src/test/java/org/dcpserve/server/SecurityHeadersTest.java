@@ -44,6 +44,11 @@ class SecurityHeadersTest {
             HttpResponse<String> response = http.get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             assertSecurityHeaders(response);
+            // HEAD too: "/" is forwarded to the welcome page, which commits the response before the headers
+            // would be written lazily.
+            HttpResponse<String> head = http.head(path);
+            assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(200);
+            assertSecurityHeaders(head);
         }
         assertThat(http.get("/").body()).doesNotContain("<script>").contains("<script src=\"app.js\"></script>");
     }
