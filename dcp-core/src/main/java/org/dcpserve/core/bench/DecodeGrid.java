@@ -157,13 +157,13 @@ public final class DecodeGrid implements AutoCloseable {
             throw new IllegalArgumentException("policy " + policy + " on a " + (config.hasDcpGates() ? "gated" : "dense")
                     + " grid model");
         }
+        BatchStep step = new BatchStep(model);
         List<Sequence> sequences = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
-            Sequence sequence = new Sequence(model, pruning);
+            Sequence sequence = step.newSequence(pruning);
             SyntheticContext.fill(sequence, pool, start, kept, policy.equals("window"), warmup + steps + 1, random);
             sequences.add(sequence);
         }
-        BatchStep step = new BatchStep(model);
         long[] nanos = new long[steps];
         for (int s = 0; s < warmup + steps; s++) {
             List<BatchStep.Feed> feeds = new ArrayList<>(batch);

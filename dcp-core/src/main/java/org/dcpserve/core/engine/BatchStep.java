@@ -7,24 +7,31 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.pruning.PruningPolicy;
 
 /**
  * One forward step over many sequences at once. The new tokens of all sequences are stacked into N rows,
  * and every sub-graph with weights (embedding, projections, output projection + MLP, head) runs once over
- * them, so the weights are read once per step however many sequences there are. Attention runs once per
- * sequence, over zero-copy views of that sequence's own compacted cache with the mask its own policy
- * voted; it has no weights. Per layer:
+ * them, so the weights are read once per step however many sequences there are. The sequences made by
+ * {@link #newSequence} keep their caches in this step's per-layer {@link KvPool}s, so the attention of all
+ * their decode tokens is one call per layer over the pool, each sequence with the mask its own policy
+ * voted; a prompt chunk (T > 1), or a sequence with caches of its own, attends alone over its region. Per
+ * layer:
  *
  * <pre>
  * hidden [N, d] -> proj -> q [N, H, hd], k, v [N, Hkv, hd], q_int, k_int [N, r]
- *   per sequence i (rows r_i .. r_i + T_i): append k, v, k_int to its cache; its policy votes; mask [T_i, S_i];
- *                  attention(q rows, cache [S_i, Hkv, hd], mask) -> context rows [T_i, d]; evict its drops
+ *   prompt chunk i (rows r_i .. r_i + T_i): append k, v, k_int to its cache; its policy votes; mask [1, T_i, C];
+ *                  attention(q rows [1, T_i, H, hd], its region [1, Hkv, C, hd], mask) -> context rows; evict
+ *   decode tokens: the same per sequence b, into row b of q [B, 1, H, hd] and mask [B, 1, C];
+ *                  attention(q, pool [B, Hkv, C, hd], mask) -> [B, d] -> each sequence's context row; evict
  * hidden, context [N, d] -> out -> hidden [N, d]
  * </pre>
  *
- * The only copies of cache data in Java are the new tokens' rows appended to the caches; the attention
- * graph transposes its K and V views (see {@code AttentionLayoutBenchmark} for why). The buffers are reused
- * across steps and grow with the largest step seen. Not thread-safe: one step loop owns a BatchStep.
+ * The only copies of cache data are the new tokens' keys and values written into the pool, and the pool's
+ * re-layout when C must grow or shrink (once in many steps); attention reads the pool in place (the K^T of
+ * the graph is folded into its MatMul). Regions without a decode token this step get a zero mask row: their
+ * output is computed and ignored. The buffers are reused across steps and grow with the largest step seen.
+ * Not thread-safe: one step loop owns a BatchStep and its pools.
  */
 public final class BatchStep {
 
@@ -63,11 +70,30 @@ public final class BatchStep {
     private FloatBuffer headInput;   // [R, d], the rows whose logits are wanted
     private FloatBuffer logitRows = DirectFloats.allocate(0); // [R, vocab], R only the rows asked for
     private ProjectionBuffers projection;
-    private FloatBuffer mask = DirectFloats.allocate(0); // [T_i, S_i] of the sequence being attended
+    private FloatBuffer mask = DirectFloats.allocate(0);          // [T_i, C] of a prompt chunk
+    private final KvPool[] pools;
+    private FloatBuffer pooledQueries = DirectFloats.allocate(0); // [B, H * hd]
+    private FloatBuffer pooledMask = DirectFloats.allocate(0);    // [B, C]
+    private FloatBuffer pooledContext = DirectFloats.allocate(0); // [B, d]
+    private final List<Integer> decodeFeeds = new ArrayList<>();
+    private int[] decodeSlots = new int[0];
+    private float[] zeroRow = new float[0];
 
     public BatchStep(OnnxTransformer model) {
         this.model = model;
         this.config = model.config();
+        this.pools = new KvPool[config.layers()];
+        for (int layer = 0; layer < pools.length; layer++) {
+            pools[layer] = new KvPool(config.kvHeads(), config.headDim(), 4, KvPool.GRAIN);
+        }
+    }
+
+    /**
+     * A sequence whose caches live in this step's pools, so that its decode tokens are attended together
+     * with the others'. {@link Sequence#release} gives its regions back when it leaves.
+     */
+    public Sequence newSequence(PruningPolicy policy) {
+        return new Sequence(model, policy, pools);
     }
 
     /**
@@ -94,8 +120,17 @@ public final class BatchStep {
         model.embed(ids, positions, rows(hidden, 0, n, d));                                   // [N, d]
         for (int layer = 0; layer < config.layers(); layer++) {
             model.project(layer, rows(hidden, 0, n, d), positions, projection);              // q [N,H,hd], k/v [N,Hkv,hd]
+            decodeFeeds.clear();
             for (int i = 0; i < feeds.size(); i++) {
-                attend(layer, feeds.get(i), firstRow[i]);                                    // context rows [T_i, d]
+                Feed feed = feeds.get(i);
+                if (feed.tokens().length == 1 && feed.sequence().cache(layer).pool() == pools[layer]) {
+                    decodeFeeds.add(i);
+                } else {
+                    attendAlone(layer, feed, firstRow[i]);                                   // context rows [T_i, d]
+                }
+            }
+            if (!decodeFeeds.isEmpty()) {
+                attendPooled(layer, feeds, firstRow);                                        // one context row each
             }
             model.output(layer, rows(hidden, 0, n, d), rows(context, 0, n, d), n, rows(nextHidden, 0, n, d));
             FloatBuffer swap = hidden;
@@ -108,16 +143,54 @@ public final class BatchStep {
         return logits(feeds, firstRow);
     }
 
-    private void attend(int layer, Feed feed, int row) {
+    private void attendAlone(int layer, Feed feed, int row) {
         Sequence sequence = feed.sequence();
         int t = feed.tokens().length;
         LayerKvCache cache = sequence.cache(layer);
-        ensureMask(t * (cache.slotCount() + t));
-        int s = sequence.appendAndVote(layer, projection, row, t, mask);                      // mask [T, S]
+        KvPool pool = cache.pool();
+        pool.ensureCapacity(cache.slotCount() + t);   // before the mask is laid out C wide
+        int c = pool.capacity();
+        ensureMask(t * c);
+        int s = sequence.appendAndVote(layer, projection, row, t, mask, c);                  // mask [T, C]
         int qWidth = config.heads() * config.headDim();
-        model.attend(rows(projection.q(), row, t, qWidth), cache.keysView(), cache.valuesView(),
-                rows(mask, 0, t, s), t, s, rows(context, row, t, config.dModel()));
+        model.attend(rows(projection.q(), row, t, qWidth), pool.keysOf(cache.region()), pool.valuesOf(cache.region()),
+                rows(mask, 0, t, c), 1, t, c, rows(context, row, t, config.dModel()));
         sequence.evictDropped(layer, s);
+    }
+
+    /** The decode tokens of the sequences in this layer's pool, in one attention call over the pool. */
+    private void attendPooled(int layer, List<Feed> feeds, int[] firstRow) {
+        KvPool pool = pools[layer];
+        int needed = 0;
+        for (int i : decodeFeeds) {
+            needed = Math.max(needed, feeds.get(i).sequence().cache(layer).slotCount() + 1);
+        }
+        pool.shrinkToFit(1);
+        pool.ensureCapacity(needed);                  // before the mask rows are laid out C wide
+        int b = pool.regionsInUse();
+        int c = pool.capacity();
+        int qWidth = config.heads() * config.headDim();
+        int d = config.dModel();
+        ensurePooled(b, c, qWidth, d);
+        for (int region = 0; region < b; region++) {
+            pooledMask.put(region * c, zeroRow, 0, c);   // overwritten below for the rows fed
+        }
+        if (decodeSlots.length < feeds.size()) {
+            decodeSlots = new int[feeds.size()];
+        }
+        for (int i : decodeFeeds) {
+            Sequence sequence = feeds.get(i).sequence();
+            int region = sequence.cache(layer).region();
+            decodeSlots[i] = sequence.appendAndVote(layer, projection, firstRow[i], 1, rows(pooledMask, region, 1, c), c);
+            pooledQueries.put(region * qWidth, projection.q(), firstRow[i] * qWidth, qWidth);
+        }
+        model.attend(rows(pooledQueries, 0, b, qWidth), pool.keys(b), pool.values(b), rows(pooledMask, 0, b, c),
+                b, 1, c, rows(pooledContext, 0, b, d));                                      // [B, d]
+        for (int i : decodeFeeds) {
+            Sequence sequence = feeds.get(i).sequence();
+            context.put(firstRow[i] * d, pooledContext, sequence.cache(layer).region() * d, d);
+            sequence.evictDropped(layer, decodeSlots[i]);
+        }
     }
 
     /** Runs the head over the rows whose logits are wanted and hands each feed its own. */
@@ -190,7 +263,20 @@ public final class BatchStep {
         projection = ProjectionBuffers.allocate(config, rowCapacity);
     }
 
-    /** Mask room for {@code floats} (the cache can gain at most T slots before the votes). */
+    private void ensurePooled(int b, int c, int qWidth, int d) {
+        if (pooledMask.capacity() < (long) b * c) {
+            pooledMask = DirectFloats.allocate(Math.max((long) b * c, 2L * pooledMask.capacity()));
+        }
+        if (pooledQueries.capacity() < (long) b * qWidth) {
+            pooledQueries = DirectFloats.allocate(2L * b * qWidth);
+            pooledContext = DirectFloats.allocate(2L * b * d);
+        }
+        if (zeroRow.length < c) {
+            zeroRow = new float[c];
+        }
+    }
+
+    /** Mask room for {@code floats}. */
     private void ensureMask(int floats) {
         if (mask.capacity() < floats) {
             mask = DirectFloats.allocate(Math.max(floats, 2L * mask.capacity()));

@@ -29,11 +29,11 @@ final class LayerGate {
 
     /**
      * Collects the votes of the T new tokens at positions {@code first ..} and writes the additive attention
-     * mask [T, S] over the cache into {@code mask}; appends a drop event per dropped token and fills
+     * mask [T, C] over the cache's region into {@code mask} (slots from S on, never used yet, blocked); appends a drop event per dropped token and fills
      * {@code droppedAt[slot]} (NEVER when kept).
      */
     void vote(int layer, int step, LayerKvCache cache, float[] interactionQueries, int rank, int first, int count,
-              int[] droppedAt, List<DropEvent> drops, FloatBuffer mask) {
+              int[] droppedAt, List<DropEvent> drops, FloatBuffer mask, int maskWidth) {
         int slots = cache.slotCount();
         Arrays.fill(droppedAt, 0, slots, NEVER);
         if (candidates.length < slots) {
@@ -62,7 +62,10 @@ final class LayerGate {
             for (int s = 0; s < slots; s++) {
                 int position = cache.positionAt(s);
                 boolean visible = position >= 0 && position <= query && droppedAt[s] > query;
-                mask.put(t * slots + s, visible ? 0f : BLOCKED);
+                mask.put(t * maskWidth + s, visible ? 0f : BLOCKED);
+            }
+            for (int s = slots; s < maskWidth; s++) {
+                mask.put(t * maskWidth + s, BLOCKED);
             }
         }
     }

@@ -12,20 +12,21 @@ import java.util.Arrays;
  * append costs the same however long the sequence is. Attention is a set operation over the
  * slots (positions are already inside the keys), so slot order does not matter.
  *
- * <p>Layout: {@code keys} and {@code values} are direct native-order buffers of
- * {@code [capacity, kvWidth]} floats, handed to ONNX Runtime without copying as {@code [S, Hkv, hd]};
- * {@code interactionKeys} is {@code [capacity, rank]} on the heap (only Java reads it).
+ * <p>Layout: keys and values live in a region of a layer's {@link KvPool}, {@code [Hkv, C, hd]}, shared with
+ * the other sequences of a step loop (or a pool of its own for a sequence fed alone), and are handed to
+ * ONNX Runtime without copying; {@code interactionKeys} is {@code [C, rank]} on the heap (only Java reads
+ * it). Attention scans all C slots of the region; the mask hides the free ones.
  */
 public final class LayerKvCache {
 
+    /** Slots of the pool a cache of its own starts with. */
     private static final int INITIAL_CAPACITY = 64;
     /** Repack when live entries fill less than this share of the scanned slots (as the reference code does). */
     private static final double MIN_LOAD_FACTOR = 0.9;
 
-    private final int kvWidth;
     private final int rank;
-    private FloatBuffer keys;
-    private FloatBuffer values;
+    private final KvPool pool;
+    private int region;
     private float[] interactionKeys;
     /** Token position held by each slot, or -1 for a free slot. */
     private int[] slotPositions;
@@ -39,23 +40,39 @@ public final class LayerKvCache {
     private int live;
 
     /**
-     * @param kvWidth floats per key (and per value): kv_heads * head_dim
-     * @param rank    floats per interaction key (0 for a model without DCP gates)
+     * A cache in a region of {@code pool}.
+     *
+     * @param rank floats per interaction key (0 for a model without DCP gates)
      */
-    public LayerKvCache(int kvWidth, int rank) {
-        this.kvWidth = kvWidth;
+    public LayerKvCache(KvPool pool, int rank) {
+        this.pool = pool;
         this.rank = rank;
-        allocate(INITIAL_CAPACITY);
+        this.region = pool.acquire(this);
+        this.interactionKeys = new float[0];
+        this.slotPositions = new int[0];
+        fitArrays(pool.capacity());
+    }
+
+    /** A cache with a pool of its own. */
+    public LayerKvCache(int kvHeads, int headDim, int rank) {
+        this(new KvPool(kvHeads, headDim, 1, INITIAL_CAPACITY), rank);
+    }
+
+    /** Gives the region back to the pool; the cache must not be used afterwards. */
+    public void release() {
+        if (region >= 0) {
+            pool.release(region);
+            region = -1;
+        }
     }
 
     /**
-     * Stores one token; {@code k} and {@code v} hold its row at {@code row * kvWidth}, {@code kInt} (null
+     * Stores one token; {@code k} and {@code v} hold its row at {@code row * Hkv * hd}, {@code kInt} (null
      * without gates) at {@code row * rank}. Returns the slot.
      */
     public int append(FloatBuffer k, FloatBuffer v, FloatBuffer kInt, int row, int position) {
         int slot = freeSlot();
-        keys.put(slot * kvWidth, k, row * kvWidth, kvWidth);
-        values.put(slot * kvWidth, v, row * kvWidth, kvWidth);
+        pool.put(region, slot, k, v, row * pool.kvWidth());
         if (rank > 0) {
             kInt.get(row * rank, interactionKeys, slot * rank, rank);
         }
@@ -71,8 +88,7 @@ public final class LayerKvCache {
      */
     int appendCopyOf(LayerKvCache from, int fromSlot, int position) {
         int slot = freeSlot();
-        keys.put(slot * kvWidth, from.keys, fromSlot * kvWidth, kvWidth);
-        values.put(slot * kvWidth, from.values, fromSlot * kvWidth, kvWidth);
+        pool.copy(from.pool, from.region, fromSlot, region, slot);
         if (rank > 0) {
             System.arraycopy(from.interactionKeys, fromSlot * rank, interactionKeys, slot * rank, rank);
         }
@@ -84,9 +100,8 @@ public final class LayerKvCache {
 
     /** Makes room for {@code capacity} slots at once (no doubling copies on the way). */
     void reserve(int capacity) {
-        if (capacity > slotPositions.length) {
-            allocate(capacity);
-        }
+        pool.ensureCapacity(capacity);
+        fitArrays(pool.capacity());
     }
 
     /** Removes a token from the cache for good. */
@@ -149,13 +164,24 @@ public final class LayerKvCache {
         return live;
     }
 
-    /** Keys of slots [0, slotCount()) as a zero-copy view: [S, kvWidth]. */
-    public FloatBuffer keysView() {
-        return keys.slice(0, highWater * kvWidth);
+    /** The pool this cache lives in. */
+    public KvPool pool() {
+        return pool;
     }
 
-    public FloatBuffer valuesView() {
-        return values.slice(0, highWater * kvWidth);
+    /** This cache's region in its pool. */
+    public int region() {
+        return region;
+    }
+
+    /** Float {@code i} of the key in {@code slot}, in its {@code [Hkv, hd]} order. */
+    public float key(int slot, int i) {
+        return pool.key(region, slot, i);
+    }
+
+    /** Float {@code i} of the value in {@code slot}. */
+    public float value(int slot, int i) {
+        return pool.value(region, slot, i);
     }
 
     /** Bytes of keys, values and interaction keys in the slots attention scans: what this cache holds. */
@@ -165,12 +191,11 @@ public final class LayerKvCache {
 
     /** Bytes one token occupies in this cache. */
     public long bytesPerToken() {
-        return (2L * kvWidth + rank) * Float.BYTES;
+        return (2L * pool.kvWidth() + rank) * Float.BYTES;
     }
 
     private void move(int from, int to) {
-        keys.put(to * kvWidth, keys, from * kvWidth, kvWidth);
-        values.put(to * kvWidth, values, from * kvWidth, kvWidth);
+        pool.move(region, from, to);
         System.arraycopy(interactionKeys, from * rank, interactionKeys, to * rank, rank);
         slotPositions[to] = slotPositions[from];
         slotPositions[from] = -1;
@@ -183,27 +208,22 @@ public final class LayerKvCache {
                 return slot;
             }
         }
-        if (highWater == slotPositions.length) {
-            allocate(slotPositions.length * 2);
+        if (highWater == pool.capacity()) {
+            pool.ensureCapacity(highWater + 1);
         }
+        fitArrays(pool.capacity());
         return highWater;
     }
 
-    private void allocate(int capacity) {
-        FloatBuffer newKeys = DirectFloats.allocate((long) capacity * kvWidth);
-        FloatBuffer newValues = DirectFloats.allocate((long) capacity * kvWidth);
-        float[] newInteractionKeys = new float[capacity * rank];
-        int[] newPositions = new int[capacity];
-        Arrays.fill(newPositions, -1);
-        if (keys != null) {
-            newKeys.put(0, keys, 0, highWater * kvWidth);
-            newValues.put(0, values, 0, highWater * kvWidth);
-            System.arraycopy(interactionKeys, 0, newInteractionKeys, 0, highWater * rank);
-            System.arraycopy(slotPositions, 0, newPositions, 0, highWater);
+    /** Grows the Java-side arrays with the pool's C (the pool itself grows in {@link KvPool#ensureCapacity}). */
+    private void fitArrays(int capacity) {
+        if (slotPositions.length >= capacity) {
+            return;
         }
-        keys = newKeys;
-        values = newValues;
-        interactionKeys = newInteractionKeys;
-        slotPositions = newPositions;
+        int[] positions = new int[capacity];
+        Arrays.fill(positions, -1);
+        System.arraycopy(slotPositions, 0, positions, 0, slotPositions.length);
+        slotPositions = positions;
+        interactionKeys = Arrays.copyOf(interactionKeys, capacity * rank);
     }
 }

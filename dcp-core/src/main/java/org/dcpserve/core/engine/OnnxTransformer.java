@@ -124,22 +124,23 @@ public final class OnnxTransformer implements AutoCloseable {
     }
 
     /**
-     * Attention of one sequence's T new tokens over its cache, into {@code context} [T, d].
+     * Attention of T new tokens of each of B sequences over their caches, into {@code context} [B * T, d].
      *
-     * @param q      the new tokens' queries [T, H, hd]
-     * @param keys   the cache's keys [S, Hkv, hd] (new tokens already appended), a view of the cache
-     * @param values the cache's values [S, Hkv, hd]
-     * @param mask   additive mask [T, S]
+     * @param q      the new tokens' queries [B, T, H, hd]
+     * @param keys   B regions of a pool [B, Hkv, C, hd] (new tokens already appended), a view of the pool
+     * @param values [B, Hkv, C, hd]
+     * @param mask   additive mask [B, T, C]
      */
-    public void attend(FloatBuffer q, FloatBuffer keys, FloatBuffer values, FloatBuffer mask, int t, int s,
+    public void attend(FloatBuffer q, FloatBuffer keys, FloatBuffer values, FloatBuffer mask, int b, int t, int c,
                        FloatBuffer context) {
         long start = System.nanoTime();
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        inputs.put("q", floats(q, t, config.heads(), config.headDim()));
-        inputs.put("k_cache", floats(keys, s, config.kvHeads(), config.headDim()));
-        inputs.put("v_cache", floats(values, s, config.kvHeads(), config.headDim()));
-        inputs.put("mask", floats(mask, t, s));
-        run(Call.ATTEND, start, attention, "attention", inputs, Map.of("context", floats(context, t, config.dModel())));
+        inputs.put("q", floats(q, b, t, config.heads(), config.headDim()));
+        inputs.put("k_cache", floats(keys, b, config.kvHeads(), c, config.headDim()));
+        inputs.put("v_cache", floats(values, b, config.kvHeads(), c, config.headDim()));
+        inputs.put("mask", floats(mask, b, t, c));
+        run(Call.ATTEND, start, attention, "attention", inputs,
+                Map.of("context", floats(context, (long) b * t, config.dModel())));
     }
 
     /** Output projection, residual, norm, MLP, residual over N rows: hidden, context [N, d] -> out [N, d]. */
@@ -182,6 +183,7 @@ public final class OnnxTransformer implements AutoCloseable {
 
     private void run(Call call, long start, OrtSession session, String what, Map<String, OnnxTensor> inputs,
                      Map<String, OnnxTensor> pinnedOutputs) {
+        SubnormalFlush.onThisThread(env);
         long before = System.nanoTime();
         try (OrtSession.Result ignored = session.run(inputs, pinnedOutputs)) {
             // the outputs are in the pinned buffers
@@ -224,6 +226,7 @@ public final class OnnxTransformer implements AutoCloseable {
         // compete for the cores with the one running now: on 2 cores, GPT-2 small decoded 7x slower than one
         // monolithic session. Only one session runs at a time here, so idle workers should sleep.
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        options.addConfigEntry(SubnormalFlush.OPTION, "1");   // on the pool threads (see SubnormalFlush)
         if (runtime.provider() == ExecutionProvider.CUDA) {
             options.addCUDA();
         }

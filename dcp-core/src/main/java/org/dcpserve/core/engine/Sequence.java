@@ -31,7 +31,16 @@ public final class Sequence {
     /** The step this sequence runs in when it is fed alone; created on first use. */
     private BatchStep alone;
 
+    /** A sequence whose caches have pools of their own (fed alone, or in a step that attends it alone). */
     public Sequence(OnnxTransformer model, PruningPolicy policy) {
+        this(model, policy, null);
+    }
+
+    /**
+     * A sequence whose caches live in {@code pools}, one per layer (null: pools of its own); see
+     * {@link BatchStep#newSequence}.
+     */
+    Sequence(OnnxTransformer model, PruningPolicy policy, KvPool[] pools) {
         this.model = model;
         this.config = model.config();
         this.gate = new LayerGate(policy);
@@ -42,7 +51,15 @@ public final class Sequence {
         this.rank = policy.usesInteractionKeys() ? config.dcp().rank() : 0;
         this.caches = new LayerKvCache[config.layers()];
         for (int layer = 0; layer < caches.length; layer++) {
-            caches[layer] = new LayerKvCache(config.kvDim(), rank);
+            caches[layer] = pools == null ? new LayerKvCache(config.kvHeads(), config.headDim(), rank)
+                    : new LayerKvCache(pools[layer], rank);
+        }
+    }
+
+    /** Gives the caches' regions back to their pools, when the sequence has left; it must not be fed again. */
+    public void release() {
+        for (LayerKvCache cache : caches) {
+            cache.release();
         }
     }
 
@@ -112,12 +129,15 @@ public final class Sequence {
     /**
      * Between a layer's projection and attention: appends the new tokens' keys (rows {@code row ..} of the
      * step's projection) to the layer's cache, collects the policy's votes and writes the additive mask
-     * [T, S] into {@code mask}. Returns S, the slots attention must scan.
+     * [T, maskWidth] into {@code mask} (maskWidth: the C of the cache's pool). Returns S, the slots in use.
      */
-    int appendAndVote(int layer, ProjectionBuffers projection, int row, int count, FloatBuffer mask) {
+    int appendAndVote(int layer, ProjectionBuffers projection, int row, int count, FloatBuffer mask, int maskWidth) {
         LayerKvCache cache = caches[layer];
         for (int i = 0; i < count; i++) {
             cache.append(projection.k(), projection.v(), projection.kInt(), row + i, length + i);
+        }
+        if (cache.pool().capacity() != maskWidth) {
+            throw new IllegalStateException("the pool was re-laid out while the step built its masks");
         }
         int slots = cache.slotCount();
         if (droppedAt.length < slots) {
@@ -129,7 +149,7 @@ public final class Sequence {
             }
             projection.qInt().get(row * rank, queries, 0, count * rank);
         }
-        gate.vote(layer, step, cache, queries, rank, length, count, droppedAt, drops, mask);
+        gate.vote(layer, step, cache, queries, rank, length, count, droppedAt, drops, mask, maskWidth);
         return slots;
     }
 

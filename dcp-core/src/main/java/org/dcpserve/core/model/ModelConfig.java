@@ -38,11 +38,12 @@ public record ModelConfig(
         Provenance provenance) {
 
     /**
-     * 2: attention is one weight-free {@code attention.onnx} and the rest of each block
-     * {@code layer_NN_out.onnx}, so weights run once over a whole batch. 1 had both in
-     * {@code layer_NN_attn.onnx}; such packages still load (see {@link ModelPackage#graphs}).
+     * 3: the weight-free {@code attention.onnx} reads B sequences' caches head-major, {@code [B, Hkv, C, hd]},
+     * so one call attends a whole decode step. 2 had the same files with an attention over one sequence's
+     * slot-major cache {@code [S, Hkv, hd]}; 1 had attention and the MLP in {@code layer_NN_attn.onnx}. Both
+     * still load (see {@link ModelPackage#graphs}).
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     public ModelConfig {
         require(layers > 0, "layers must be positive");

@@ -84,7 +84,7 @@ public final class ModelPackage {
         }
         TransformerGraphs graphs = new TransformerGraphs(config, weights);
         Files.write(directory.resolve(GraphSet.embeddingFile()), graphs.embedding().toByteArray());
-        Files.write(directory.resolve(GraphSet.attentionFile()), graphs.attention().toByteArray());
+        Files.write(directory.resolve(GraphSet.attentionFile()), TransformerGraphs.attention(config).toByteArray());
         for (int layer = 0; layer < config.layers(); layer++) {
             Files.write(directory.resolve(GraphSet.projectionFile(layer)), graphs.projection(layer).toByteArray());
             Files.write(directory.resolve(GraphSet.outputFile(layer)), graphs.output(layer).toByteArray());
@@ -94,18 +94,26 @@ public final class ModelPackage {
 
     /**
      * The graphs of a package. A format-1 package cut attention and the MLP into one graph per layer, which
-     * cannot be batched; its weights are read from those graphs and the current graphs built in memory.
+     * cannot be batched; its weights are read from those graphs and the current graphs built in memory. A
+     * format-2 package differs only in its weight-free attention graph, which is built from the config.
      */
     public static GraphSet graphs(Path directory, ModelConfig config) throws IOException {
-        return config.formatVersion() == ModelConfig.FORMAT_VERSION ? GraphSet.inDirectory(directory)
-                : GraphSet.build(config, readWeights(directory));
+        return config.formatVersion() == 1 ? GraphSet.build(config, readWeights(directory))
+                : GraphSet.inDirectory(directory, config);
     }
 
-    /** Rewrites a format-1 package in place in the current format (same weights); returns whether it did. */
+    /** Rewrites an older package in place in the current format (same weights); returns whether it did. */
     public static boolean migrate(Path directory) throws IOException {
         ModelConfig config = readConfig(directory);
         if (config.formatVersion() == ModelConfig.FORMAT_VERSION) {
             return false;
+        }
+        ModelConfig current = config.withFormatVersion(ModelConfig.FORMAT_VERSION);
+        if (config.formatVersion() == 2) {
+            // Only the attention graph changed (it has no weights): the weight files stay as they are.
+            Files.write(directory.resolve(GraphSet.attentionFile()), TransformerGraphs.attention(current).toByteArray());
+            writeConfig(directory, current);
+            return true;
         }
         ModelWeights weights = readWeights(directory);
         List<Path> old = formatOneLayerFiles(directory, config);
@@ -125,9 +133,9 @@ public final class ModelPackage {
         Path file = directory.resolve(CONFIG_FILE);
         try {
             ModelConfig config = JSON.readValue(file.toFile(), ModelConfig.class);
-            if (config.formatVersion() != ModelConfig.FORMAT_VERSION && config.formatVersion() != 1) {
+            if (config.formatVersion() < 1 || config.formatVersion() > ModelConfig.FORMAT_VERSION) {
                 throw new IOException(file + ": format_version " + config.formatVersion()
-                        + " is not supported (this build reads 1 and " + ModelConfig.FORMAT_VERSION + ")");
+                        + " is not supported (this build reads 1 to " + ModelConfig.FORMAT_VERSION + ")");
             }
             return config;
         } catch (JacksonException | IllegalArgumentException e) {
@@ -146,11 +154,11 @@ public final class ModelPackage {
                 directory.resolve(GraphSet.headFile())));
         for (int layer = 0; layer < config.layers(); layer++) {
             files.add(directory.resolve(GraphSet.projectionFile(layer)));
-            if (config.formatVersion() == ModelConfig.FORMAT_VERSION) {
+            if (config.formatVersion() > 1) {
                 files.add(directory.resolve(GraphSet.outputFile(layer)));
             }
         }
-        if (config.formatVersion() != ModelConfig.FORMAT_VERSION) {
+        if (config.formatVersion() == 1) {
             files.addAll(formatOneLayerFiles(directory, config));
         }
         ModelWeights weights = new ModelWeights();

@@ -14,7 +14,7 @@ public interface GraphSet {
 
     byte[] projection(int layer);
 
-    /** The attention of one sequence's new tokens over its cache; weight-free, the same for every layer. */
+    /** The attention of B sequences' new tokens over their pooled caches; weight-free, the same for every layer. */
     byte[] attention();
 
     byte[] output(int layer);
@@ -54,7 +54,7 @@ public interface GraphSet {
             }
 
             public byte[] attention() {
-                return graphs.attention().toByteArray();
+                return TransformerGraphs.attention(config).toByteArray();
             }
 
             public byte[] output(int layer) {
@@ -67,8 +67,11 @@ public interface GraphSet {
         };
     }
 
-    /** Graphs stored as files in a model package directory. */
-    static GraphSet inDirectory(Path directory) {
+    /**
+     * Graphs stored as files in a model package directory. A format-2 package's attention graph (over
+     * slot-major caches) is replaced by the current one, built from the config: it has no weights.
+     */
+    static GraphSet inDirectory(Path directory, ModelConfig config) {
         return new GraphSet() {
             public byte[] embedding() {
                 return read(embeddingFile());
@@ -79,7 +82,8 @@ public interface GraphSet {
             }
 
             public byte[] attention() {
-                return read(attentionFile());
+                return config.formatVersion() == ModelConfig.FORMAT_VERSION ? read(attentionFile())
+                        : TransformerGraphs.attention(config).toByteArray();
             }
 
             public byte[] output(int layer) {

@@ -77,36 +77,35 @@ public final class TransformerGraphs {
     }
 
     /**
-     * Attention of T new tokens over one sequence's cache. It has no weights, so one graph serves every
-     * layer; it runs once per sequence, on views of that sequence's own cache, while everything with
-     * weights runs once over the rows of all sequences.
+     * Attention of T new tokens of each of B sequences over their caches. It has no weights, so one graph
+     * serves every layer. The caches are B regions of a layer's pool (head-major, C slots each, the free
+     * ones hidden by the mask): a decode step attends all of a step loop's sequences in one call, and a
+     * prompt chunk its own sequence (B = 1) over its own region.
      */
-    public ModelProto attention() {
+    public static ModelProto attention(ModelConfig config) {
         OnnxGraph g = new OnnxGraph("attention");
         int h = config.heads();
         int hkv = config.kvHeads();
         int hd = config.headDim();
-        String q = g.floatInput("q", "T", h, hd);
-        String kCache = g.floatInput("k_cache", "S", hkv, hd);
-        String vCache = g.floatInput("v_cache", "S", hkv, hd);
-        String mask = g.floatInput("mask", "T", "S");
+        String q = g.floatInput("q", "B", "T", h, hd);
+        String kCache = g.floatInput("k_cache", "B", hkv, "C", hd);
+        String vCache = g.floatInput("v_cache", "B", hkv, "C", hd);
+        String mask = g.floatInput("mask", "B", "T", "C");
 
-        // Query head i uses key/value head i / groupSize; grouping the query heads that share a KV
-        // head along the row axis lets one batched MatMul per KV head do grouped-query attention.
-        // The cache stays [S, Hkv, hd] (append order) and is transposed here: AttentionLayoutBenchmark
-        // measured a head-major cache at most 15 % faster, and a head-major cache cannot hand a tight view
-        // of S slots out of its capacity.
-        String qh = g.opWith("Transpose", new String[] {q}, Attribute.ints("perm", 1, 0, 2));       // [H, T, hd]
-        String qg = g.op("Reshape", qh, g.ints(hkv, -1, hd));                                        // [Hkv, G*T, hd]
-        String kt = g.opWith("Transpose", new String[] {kCache}, Attribute.ints("perm", 1, 2, 0));  // [Hkv, hd, S]
-        String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [Hkv, G*T, S]
-        scores = g.op("Add", g.op("Reshape", scores, g.ints(h, -1, 0)), mask);                       // [H, T, S]
-        String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));       // [H, T, S]
-        String vh = g.opWith("Transpose", new String[] {vCache}, Attribute.ints("perm", 1, 0, 2));  // [Hkv, S, hd]
-        String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(hkv, -1, 0)), vh);                 // [Hkv, G*T, hd]
-        ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(h, -1, hd))},
-                Attribute.ints("perm", 1, 0, 2));                                                     // [T, H, hd]
-        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.dModel())), "context", "T", config.dModel()); // [T, d]
+        // Query head i uses key/value head i / G; grouping the G query heads of a KV head along the row axis
+        // lets one MatMul per (sequence, KV head) do grouped-query attention. K^T is a transpose of the last
+        // two axes, which ONNX Runtime folds into the MatMul: the cache is read in place, not copied.
+        String qh = g.opWith("Transpose", new String[] {q}, Attribute.ints("perm", 0, 2, 1, 3));        // [B, H, T, hd]
+        String qg = g.op("Reshape", qh, g.ints(0, hkv, -1, hd));                                       // [B, Hkv, G*T, hd]
+        String kt = g.opWith("Transpose", new String[] {kCache}, Attribute.ints("perm", 0, 1, 3, 2));  // [B, Hkv, hd, C]
+        String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd))));  // [B, Hkv, G*T, C]
+        scores = g.op("Add", g.op("Reshape", scores, g.ints(0, h, -1, 0)),
+                g.op("Unsqueeze", mask, g.ints(1)));                                                    // [B, H, T, C]
+        String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));          // [B, H, T, C]
+        String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(0, hkv, -1, 0)), vCache);            // [B, Hkv, G*T, hd]
+        ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(0, h, -1, hd))},
+                Attribute.ints("perm", 0, 2, 1, 3));                                                     // [B, T, H, hd]
+        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.dModel())), "context", "BT", config.dModel()); // [B*T, d]
         return g.toModel();
     }
 

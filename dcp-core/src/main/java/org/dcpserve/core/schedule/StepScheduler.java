@@ -179,6 +179,7 @@ public final class StepScheduler implements AutoCloseable {
             running.removeIf(entry -> {
                 if (entry.handle.isDone()) {
                     reservedBytes -= entry.need;
+                    entry.sequence.release();
                     return true;
                 }
                 return false;
@@ -194,7 +195,7 @@ public final class StepScheduler implements AutoCloseable {
                 Entry<?> entry = waiting.poll();
                 reservedBytes += entry.need;
                 running.add(entry);
-                entry.join(model);
+                entry.join(step);
             }
             runningCount = running.size();
             return true;
@@ -258,6 +259,7 @@ public final class StepScheduler implements AutoCloseable {
             for (Entry<?> entry : entries) {
                 running.remove(entry);
                 reservedBytes -= entry.need;
+                entry.sequence.release();
             }
             runningCount = running.size();
         } finally {
@@ -293,8 +295,8 @@ public final class StepScheduler implements AutoCloseable {
             this.need = need;
         }
 
-        void join(OnnxTransformer model) {
-            sequence = new Sequence(model, task.policy());
+        void join(BatchStep step) {
+            sequence = step.newSequence(task.policy());
             prompt = task.prompt();
             task.admitted();
         }

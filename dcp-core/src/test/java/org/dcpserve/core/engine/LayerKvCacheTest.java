@@ -14,7 +14,7 @@ class LayerKvCacheTest {
 
     @Test
     void freedSlotsAreReusedBeforeTheCacheGrows() {
-        LayerKvCache cache = new LayerKvCache(WIDTH, RANK);
+        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK);
         for (int position = 0; position < 10; position++) {
             append(cache, position);
         }
@@ -29,7 +29,7 @@ class LayerKvCacheTest {
 
     @Test
     void repackingKeepsEveryLiveEntryIntactAndRemovesTheHoles() {
-        LayerKvCache cache = new LayerKvCache(WIDTH, RANK);
+        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK);
         for (int position = 0; position < 150; position++) {
             append(cache, position);
         }
@@ -48,8 +48,8 @@ class LayerKvCacheTest {
                 assertThat(slot).isNull();
                 continue;
             }
-            assertThat(cache.keysView().get(slot * WIDTH + 1)).isEqualTo(position + 0.1f);
-            assertThat(cache.valuesView().get(slot * WIDTH + 2)).isEqualTo(-position);
+            assertThat(cache.key(slot, 1)).isEqualTo(position + 0.1f);
+            assertThat(cache.value(slot, 2)).isEqualTo(-position);
             assertThat(cache.interactionDot(slot, new float[] {1f, 0f}, 0)).isEqualTo(position * 2f);
         }
         assertThat(cache.heldBytes()).isEqualTo(100 * cache.bytesPerToken());

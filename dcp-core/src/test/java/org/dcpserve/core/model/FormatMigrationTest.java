@@ -14,7 +14,10 @@ import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A format-1 package (attention and MLP in one layer_NN_attn.onnx) still serves, and migrates in place. */
+/**
+ * A format-1 package (attention and MLP in one layer_NN_attn.onnx) and a format-2 one (a slot-major attention
+ * graph) still serve, and migrate in place.
+ */
 class FormatMigrationTest {
 
     @TempDir
@@ -31,14 +34,42 @@ class FormatMigrationTest {
         ModelConfig oldConfig = ModelPackage.readConfig(old);
         assertThat(oldConfig.formatVersion()).isEqualTo(1);
         assertThat(ModelPackage.readWeights(old).asMap().keySet()).containsExactlyInAnyOrderElementsOf(weights.asMap().keySet());
-        float[] expected = lastLogits(config, GraphSet.inDirectory(current));
+        float[] expected = lastLogits(config, GraphSet.inDirectory(current, config));
         assertThat(lastLogits(oldConfig, ModelPackage.graphs(old, oldConfig))).containsExactly(expected);
 
         assertThat(ModelPackage.migrate(old)).isTrue();
         assertThat(ModelPackage.readConfig(old).formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
         assertThat(old.resolve("layer_00_attn.onnx")).doesNotExist();
-        assertThat(lastLogits(config, GraphSet.inDirectory(old))).containsExactly(expected);
+        assertThat(lastLogits(config, GraphSet.inDirectory(old, ModelPackage.readConfig(old)))).containsExactly(expected);
         assertThat(ModelPackage.migrate(old)).isFalse();
+    }
+
+    @Test
+    void aFormatTwoPackageGetsTheCurrentAttentionBuiltFromItsConfigAndKeepsItsWeightFiles() throws IOException {
+        ModelConfig config = RandomModels.llamaConfig();
+        ModelWeights weights = RandomModels.weights(config, 22);
+        Path current = dir.resolve("current");
+        ModelPackage.write(current, config, weights, null);
+        float[] expected = lastLogits(config, GraphSet.inDirectory(current, config));
+        Path old = dir.resolve("format-2");
+        Files.createDirectories(old);
+        try (var files = Files.list(current)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, old.resolve(file.getFileName()));
+            }
+        }
+        ModelPackage.writeConfig(old, config.withFormatVersion(2));
+        // Format 2's attention read another layout; whatever the file holds, it must not be what runs.
+        Files.write(old.resolve(GraphSet.attentionFile()), new byte[] {1, 2, 3});
+        ModelConfig oldConfig = ModelPackage.readConfig(old);
+        assertThat(lastLogits(oldConfig, ModelPackage.graphs(old, oldConfig))).containsExactly(expected);
+
+        byte[] head = Files.readAllBytes(old.resolve(GraphSet.headFile()));
+        assertThat(ModelPackage.migrate(old)).isTrue();
+        assertThat(ModelPackage.readConfig(old).formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
+        assertThat(old.resolve(GraphSet.attentionFile())).hasSameBinaryContentAs(current.resolve(GraphSet.attentionFile()));
+        assertThat(Files.readAllBytes(old.resolve(GraphSet.headFile()))).isEqualTo(head);
+        assertThat(lastLogits(config, GraphSet.inDirectory(old, ModelPackage.readConfig(old)))).containsExactly(expected);
     }
 
     /**

@@ -48,8 +48,12 @@ class MonolithicDecodeGraphTest {
                 sequence.forward(prompts[b]);
                 for (int layer = 0; layer < config.layers(); layer++) {
                     // A dense cache holds the prompt in position order, [P, Hkv, hd].
-                    sequence.cache(layer).keysView().get(0, pastK[layer], b * p * kv, p * kv);
-                    sequence.cache(layer).valuesView().get(0, pastV[layer], b * p * kv, p * kv);
+                    for (int slot = 0; slot < p; slot++) {
+                        for (int i = 0; i < kv; i++) {
+                            pastK[layer][(b * p + slot) * kv + i] = sequence.cache(layer).key(slot, i);
+                            pastV[layer][(b * p + slot) * kv + i] = sequence.cache(layer).value(slot, i);
+                        }
+                    }
                 }
                 expected[b] = sequence.forward(next[b]);
             }
