@@ -46,8 +46,8 @@ final class MonolithicDecode implements AutoCloseable {
         int hd = config.headDim();
         Map<String, OnnxTensor> past = new HashMap<>();
         for (int layer = 0; layer < layers; layer++) {
-            past.put("past_k_" + layer, randomTensor(random, batch, start, hkv, hd));
-            past.put("past_v_" + layer, randomTensor(random, batch, start, hkv, hd));
+            past.put("past_k_" + layer, randomTensor(random, batch, hkv, start, hd));
+            past.put("past_v_" + layer, randomTensor(random, batch, hkv, start, hd));
         }
         OrtSession.Result previous = null;
         long[] nanos = new long[steps];

@@ -22,6 +22,7 @@ final class LayerGate {
     private final PruningPolicy policy;
     private int[] candidates = new int[0];
     private boolean[] keep = new boolean[0];
+    private float[] row = new float[0];
 
     LayerGate(PruningPolicy policy) {
         this.policy = policy;
@@ -57,16 +58,18 @@ final class LayerGate {
                 }
             }
         }
+        if (row.length < maskWidth) {
+            row = new float[maskWidth];
+        }
         for (int t = 0; t < count; t++) {
             int query = first + t;
             for (int s = 0; s < slots; s++) {
                 int position = cache.positionAt(s);
                 boolean visible = position >= 0 && position <= query && droppedAt[s] > query;
-                mask.put(t * maskWidth + s, visible ? 0f : BLOCKED);
+                row[s] = visible ? 0f : BLOCKED;
             }
-            for (int s = slots; s < maskWidth; s++) {
-                mask.put(t * maskWidth + s, BLOCKED);
-            }
+            Arrays.fill(row, slots, maskWidth, BLOCKED);
+            mask.put(t * maskWidth, row, 0, maskWidth);   // one bulk copy per row, not C buffer writes
         }
     }
 

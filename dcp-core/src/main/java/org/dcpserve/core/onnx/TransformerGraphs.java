@@ -161,20 +161,22 @@ public final class TransformerGraphs {
                 q = rope(g, q, cosSin);
                 k = rope(g, k, cosSin);
             }
-            String pastK = g.floatInput("past_k_" + layer, "B", "P", hkv, hd);
-            String pastV = g.floatInput("past_v_" + layer, "B", "P", hkv, hd);
-            String keys = g.opWith("Concat", new String[] {pastK, g.op("Unsqueeze", k, g.ints(1))},
-                    Attribute.of("axis", 1L));                                                           // [B, S, Hkv, hd]
-            String values = g.opWith("Concat", new String[] {pastV, g.op("Unsqueeze", v, g.ints(1))},
-                    Attribute.of("axis", 1L));
-            g.floatOutput(keys, "present_k_" + layer, "B", "S", hkv, hd);
-            g.floatOutput(values, "present_v_" + layer, "B", "S", hkv, hd);
+            // Head-major past/present [B, Hkv, S, hd], the layout of exported past_key_values: the new entry is
+            // concatenated along S (the copy a graph with the cache as input and output cannot avoid) and
+            // K^T is folded into the MatMul.
+            String pastK = g.floatInput("past_k_" + layer, "B", hkv, "P", hd);
+            String pastV = g.floatInput("past_v_" + layer, "B", hkv, "P", hd);
+            String keys = g.opWith("Concat", new String[] {pastK, g.op("Unsqueeze", k, g.ints(2))},
+                    Attribute.of("axis", 2L));                                                           // [B, Hkv, S, hd]
+            String values = g.opWith("Concat", new String[] {pastV, g.op("Unsqueeze", v, g.ints(2))},
+                    Attribute.of("axis", 2L));
+            g.floatOutput(keys, "present_k_" + layer, "B", hkv, "S", hd);
+            g.floatOutput(values, "present_v_" + layer, "B", hkv, "S", hd);
             String qg = g.op("Reshape", q, g.ints(0, hkv, -1, hd));                                      // [B, Hkv, G, hd]
-            String kt = g.opWith("Transpose", new String[] {keys}, Attribute.ints("perm", 0, 2, 3, 1)); // [B, Hkv, hd, S]
+            String kt = g.opWith("Transpose", new String[] {keys}, Attribute.ints("perm", 0, 1, 3, 2)); // [B, Hkv, hd, S]
             String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [B, Hkv, G, S]
             String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));
-            String vh = g.opWith("Transpose", new String[] {values}, Attribute.ints("perm", 0, 2, 1, 3)); // [B, Hkv, S, hd]
-            String ctx = g.op("Reshape", g.op("MatMul", probs, vh), g.ints(-1, config.dModel()));        // [B, d]
+            String ctx = g.op("Reshape", g.op("MatMul", probs, values), g.ints(-1, config.dModel()));    // [B, d]
             String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));
             x = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));        // [B, d]
         }

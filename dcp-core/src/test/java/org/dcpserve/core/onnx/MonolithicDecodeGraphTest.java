@@ -47,17 +47,19 @@ class MonolithicDecodeGraphTest {
                 Sequence sequence = new Sequence(model, DensePolicy.INSTANCE);
                 sequence.forward(prompts[b]);
                 for (int layer = 0; layer < config.layers(); layer++) {
-                    // A dense cache holds the prompt in position order, [P, Hkv, hd].
+                    // A dense cache holds the prompt in position order, slot p = position p.
                     for (int slot = 0; slot < p; slot++) {
-                        for (int i = 0; i < kv; i++) {
-                            pastK[layer][(b * p + slot) * kv + i] = sequence.cache(layer).key(slot, i);
-                            pastV[layer][(b * p + slot) * kv + i] = sequence.cache(layer).value(slot, i);
+                        for (int i = 0; i < kv; i++) {   // into [B, Hkv, P, hd]
+                            int at = ((b * config.kvHeads() + i / config.headDim()) * p + slot) * config.headDim()
+                                    + i % config.headDim();
+                            pastK[layer][at] = sequence.cache(layer).key(slot, i);
+                            pastV[layer][at] = sequence.cache(layer).value(slot, i);
                         }
                     }
                 }
                 expected[b] = sequence.forward(next[b]);
             }
-            long[] shape = {2, p, config.kvHeads(), config.headDim()};
+            long[] shape = {2, config.kvHeads(), p, config.headDim()};
             for (int layer = 0; layer < config.layers(); layer++) {
                 inputs.put("past_k_" + layer, OnnxTensor.createTensor(env, FloatBuffer.wrap(pastK[layer]), shape));
                 inputs.put("past_v_" + layer, OnnxTensor.createTensor(env, FloatBuffer.wrap(pastV[layer]), shape));
