@@ -75,7 +75,7 @@ class MonolithicDecodeGraphTest {
                     }
                 }
                 float[][][][] present = (float[][][][]) result.get("present_k_0").orElseThrow().getValue();
-                assertThat(present[0].length).isEqualTo(p + 1);
+                assertThat(present[0][0].length).isEqualTo(p + 1);   // [B, Hkv, S, hd]
             }
             inputs.values().forEach(OnnxTensor::close);
         }
