@@ -61,12 +61,7 @@ final class Sampler {
             return argmax(logits);
         }
         int vocab = logits.length;
-        Integer[] order = new Integer[vocab];
-        for (int i = 0; i < vocab; i++) {
-            order[i] = i;
-        }
-        // Sorting the whole vocabulary is cheap next to a forward pass, and keeps top-k and top-p one code path.
-        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+        int[] order = byDescendingLogit(logits);
         int candidates = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
         double[] probs = new double[candidates];
         // In double: a tiny temperature must not overflow a float logit to infinity (and the draw to NaN).
@@ -103,6 +98,27 @@ final class Sampler {
             }
         }
         return order[pick[pick.length - 1]];
+    }
+
+    /**
+     * Token ids by descending logit, ties in id order (the order of Float.compare).
+     * Sorting the whole vocabulary keeps top-k and top-p one code path; it sorts primitive keys, (the
+     * logit's order-preserving bits reversed, id) packed in a long, because a boxed sort with a comparator
+     * cost the step loop of a 64-sequence batch more than its forward pass.
+     */
+    static int[] byDescendingLogit(float[] logits) {
+        long[] keys = new long[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            int bits = Float.floatToIntBits(logits[i]);
+            int ordered = bits ^ ((bits >> 31) & 0x7fffffff);   // signed order = Float.compare order
+            keys[i] = ((long) ~ordered << 32) | i;              // ~ reverses it: largest logit first
+        }
+        Arrays.sort(keys);
+        int[] order = new int[logits.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
     }
 
     /**
