@@ -17,16 +17,16 @@ import org.dcpserve.core.model.ModelWeights;
  * embed          token_ids [N] (+ positions [N] for gpt2)            -> hidden [N, d]
  * layer_NN_proj  hidden [N, d] (+ positions [N] for llama)           -> q [N, H, hd], k, v [N, Hkv, hd]
  *                                                                       (+ q_int, k_int [N, r] with DCP)
- * attention      q [T, H, hd], k_cache, v_cache [S, Hkv, hd], mask [T, S] -> context [T, d]
+ * attention      q [B, T, H, hd], k_cache, v_cache [B, Hkv, C, hd], mask [B, T, C] -> context [B*T, d]
  * layer_NN_out   hidden [N, d], context [N, d]                        -> hidden [N, d]
  * head           hidden [N, d]                                        -> logits [N, vocab]
  * </pre>
  *
  * N is the number of new tokens of all sequences in a step, stacked: every graph with weights reads
- * them once per step for all sequences. T is the new tokens of one sequence and S the cache slots of
- * that sequence handed in (its new tokens included): attention, which has no weights, runs once per
- * sequence over its own cache. The mask is additive: 0 where a query may attend to a slot, -inf where
- * it may not.
+ * them once per step for all sequences. Attention, which has no weights, reads B regions of a layer's
+ * KV pool, C slots each (new tokens included): all decode sequences of a step at once (T = 1), or one
+ * sequence's prompt chunk (B = 1). The mask is additive: 0 where a query may attend to a slot, -inf where
+ * it may not (pruned tokens, free slots).
  */
 public final class TransformerGraphs {
 
