@@ -60,6 +60,10 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--stream", description = "use /generate_stream and count token events")
     boolean stream;
 
+    @Option(names = "--no-trace", description = "send \"trace\": false (nothing is stored; no trace checks), to see"
+            + " what storing the traces costs")
+    boolean noTrace;
+
     @Option(names = "--check-traces", description = "GET /explain/{id} after every Nth response and count misses"
             + " (0: never; default: ${DEFAULT-VALUE})")
     int checkTraces = 10;
@@ -117,7 +121,7 @@ final class LoadCommand implements Callable<Integer> {
             String body = "{\"inputs\": " + JSON.writeValueAsString(prompt) + ", \"parameters\": {\"max_new_tokens\": "
                     + maxNewTokens + (temperature > 0 ? ", \"temperature\": " + temperature + ", \"seed\": "
                     + (client * 1_000_003L + seq) : "") + (pruning == null ? "" : ", \"pruning\": " + pruning)
-                    + ", \"details\": true}}";
+                    + (noTrace ? ", \"trace\": false" : "") + ", \"details\": true}}";
             seq++;
             HttpRequest request = HttpRequest.newBuilder(URI.create(url + (stream ? "/generate_stream" : "/generate")))
                     .header("Content-Type", "application/json").timeout(Duration.ofSeconds(600))
@@ -144,7 +148,7 @@ final class LoadCommand implements Callable<Integer> {
                 }
                 if (measured) {
                     level.add(result.get("details").get("generated_tokens").asLong(), t1 - t0);
-                    if (checkTraces > 0 && level.measuredResponses.incrementAndGet() % checkTraces == 0) {
+                    if (!noTrace && checkTraces > 0 && level.measuredResponses.incrementAndGet() % checkTraces == 0) {
                         level.tracesChecked.incrementAndGet();
                         HttpResponse<Void> explained = http.send(HttpRequest.newBuilder(
                                 URI.create(url + "/explain/" + result.get("request_id").asString())).GET().build(),
