@@ -84,7 +84,7 @@ public final class BatchStep {
         this.config = model.config();
         this.pools = new KvPool[config.layers()];
         for (int layer = 0; layer < pools.length; layer++) {
-            pools[layer] = new KvPool(config.kvHeads(), config.headDim(), 4, KvPool.GRAIN);
+            pools[layer] = new KvPool(config.kvHeads(), config.headDim(), 4, KvPool.GRAIN, config.contextLength());
         }
     }
 

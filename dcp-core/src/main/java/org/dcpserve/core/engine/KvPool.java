@@ -23,6 +23,7 @@ public final class KvPool {
 
     private final int kvHeads;
     private final int headDim;
+    private final int maxCapacity;
     private int regions;
     private int capacity;
     private FloatBuffer keys;
@@ -35,10 +36,12 @@ public final class KvPool {
      * @param headDim  hd
      * @param regions  regions to allocate at first (more are added by doubling)
      * @param capacity slots per region at first (rounded up to {@link #GRAIN})
+     * @param maxCapacity most slots a region ever needs (the context length): growth stops there
      */
-    public KvPool(int kvHeads, int headDim, int regions, int capacity) {
+    public KvPool(int kvHeads, int headDim, int regions, int capacity, int maxCapacity) {
         this.kvHeads = kvHeads;
         this.headDim = headDim;
+        this.maxCapacity = maxCapacity;
         this.regions = Math.max(1, regions);
         this.capacity = roundUp(Math.max(1, capacity));
         this.members = new LayerKvCache[this.regions];
@@ -81,10 +84,14 @@ public final class KvPool {
         return taken.length();
     }
 
-    /** Makes C at least {@code slots}, growing by at least a quarter so that a growing cache rarely re-lays out. */
+    /**
+     * Makes C at least {@code slots}, growing by at least a quarter (but not past the most a region needs) so
+     * that a growing cache rarely re-lays out.
+     */
     void ensureCapacity(int slots) {
         if (slots > capacity) {
-            relayout(regions, roundUp(Math.max(slots, capacity + capacity / 4)));
+            int grown = roundUp(Math.max(slots, capacity + capacity / 4));
+            relayout(regions, Math.max(slots, Math.min(grown, maxCapacity)));
         }
     }
 

@@ -53,9 +53,9 @@ public final class LayerKvCache {
         fitArrays(pool.capacity());
     }
 
-    /** A cache with a pool of its own. */
-    public LayerKvCache(int kvHeads, int headDim, int rank) {
-        this(new KvPool(kvHeads, headDim, 1, INITIAL_CAPACITY), rank);
+    /** A cache with a pool of its own, for at most {@code maxSlots} entries. */
+    public LayerKvCache(int kvHeads, int headDim, int rank, int maxSlots) {
+        this(new KvPool(kvHeads, headDim, 1, Math.min(INITIAL_CAPACITY, maxSlots), maxSlots), rank);
     }
 
     /** Gives the region back to the pool; the cache must not be used afterwards. */

@@ -51,7 +51,7 @@ public final class Sequence {
         this.rank = policy.usesInteractionKeys() ? config.dcp().rank() : 0;
         this.caches = new LayerKvCache[config.layers()];
         for (int layer = 0; layer < caches.length; layer++) {
-            caches[layer] = pools == null ? new LayerKvCache(config.kvHeads(), config.headDim(), rank)
+            caches[layer] = pools == null ? new LayerKvCache(config.kvHeads(), config.headDim(), rank, config.contextLength())
                     : new LayerKvCache(pools[layer], rank);
         }
     }

@@ -35,6 +35,10 @@ public final class StepScheduler implements AutoCloseable {
     /** Guarded by {@code lock}. */
     private final ArrayDeque<Entry<?>> waiting = new ArrayDeque<>();
     /** Guarded by {@code lock}: the budget of the running sequences. */
+    /**
+     * Worst-case KV bytes of the running sequences: as many regions as sequences, each as long as the longest
+     * need among them, because their caches share per-layer pools whose regions all have the same length.
+     */
     private long reservedBytes;
     /** Guarded by {@code lock}. */
     private boolean closed;
@@ -107,7 +111,7 @@ public final class StepScheduler implements AutoCloseable {
         return runningCount;
     }
 
-    /** Worst-case KV bytes budgeted for the running sequences. */
+    /** Worst-case KV bytes budgeted for the running sequences (every region padded to the longest need). */
     public long reservedKvBytes() {
         lock.lock();
         try {
@@ -178,12 +182,12 @@ public final class StepScheduler implements AutoCloseable {
         try {
             running.removeIf(entry -> {
                 if (entry.handle.isDone()) {
-                    reservedBytes -= entry.need;
                     entry.sequence.release();
                     return true;
                 }
                 return false;
             });
+            reservedBytes = paddedReservation(null);
             while (!closed && running.isEmpty() && waiting.isEmpty()) {
                 work.await();
             }
@@ -191,9 +195,9 @@ public final class StepScheduler implements AutoCloseable {
                 return false;
             }
             while (running.size() < limits.maxBatch() && !waiting.isEmpty()
-                    && reservedBytes + waiting.peek().need <= limits.maxKvBytes()) {
+                    && paddedReservation(waiting.peek()) <= limits.maxKvBytes()) {
                 Entry<?> entry = waiting.poll();
-                reservedBytes += entry.need;
+                reservedBytes = paddedReservation(entry);
                 running.add(entry);
                 entry.join(step);
             }
@@ -258,13 +262,22 @@ public final class StepScheduler implements AutoCloseable {
         try {
             for (Entry<?> entry : entries) {
                 running.remove(entry);
-                reservedBytes -= entry.need;
                 entry.sequence.release();
             }
+            reservedBytes = paddedReservation(null);
             runningCount = running.size();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The running sequences' worst case with {@code joining} (null: none) among them; under the lock. */
+    private long paddedReservation(Entry<?> joining) {
+        long longest = joining == null ? 0 : joining.need;
+        for (Entry<?> entry : running) {
+            longest = Math.max(longest, entry.need);
+        }
+        return (running.size() + (joining == null ? 0 : 1)) * longest;
     }
 
     private void dequeue(Entry<?> entry) {

@@ -14,7 +14,7 @@ class KvPoolTest {
 
     @Test
     void regionsAreHandedOutLowestFirstAndReusedAfterRelease() {
-        KvPool pool = new KvPool(KV_HEADS, HEAD_DIM, 2, 16);
+        KvPool pool = new KvPool(KV_HEADS, HEAD_DIM, 2, 16, 1024);
         LayerKvCache a = new LayerKvCache(pool, 0);
         LayerKvCache b = new LayerKvCache(pool, 0);
         LayerKvCache c = new LayerKvCache(pool, 0);   // past the 2 regions allocated: the pool doubles
@@ -30,7 +30,7 @@ class KvPoolTest {
 
     @Test
     void entriesAreStoredHeadMajorAndSurviveEveryRelayout() {
-        KvPool pool = new KvPool(KV_HEADS, HEAD_DIM, 1, 16);
+        KvPool pool = new KvPool(KV_HEADS, HEAD_DIM, 1, 16, 1024);
         LayerKvCache shortOne = new LayerKvCache(pool, 0);
         LayerKvCache longOne = new LayerKvCache(pool, 0);
         for (int position = 0; position < 5; position++) {
@@ -56,6 +56,17 @@ class KvPoolTest {
         int fitted = pool.capacity();
         pool.shrinkToFit(1);
         assertThat(pool.capacity()).isEqualTo(fitted);
+    }
+
+    @Test
+    void growthStopsAtTheMostARegionNeeds() {
+        KvPool pool = new KvPool(KV_HEADS, HEAD_DIM, 1, 16, 100);
+        LayerKvCache cache = new LayerKvCache(pool, 0);
+        for (int position = 0; position < 100; position++) {
+            append(cache, position);
+        }
+        assertThat(pool.capacity()).isEqualTo(100);
+        assertEntries(cache, 0, 100);
     }
 
     private static void assertEntries(LayerKvCache cache, int firstPosition, int count) {

@@ -14,7 +14,7 @@ class LayerKvCacheTest {
 
     @Test
     void freedSlotsAreReusedBeforeTheCacheGrows() {
-        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK);
+        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK, 1024);
         for (int position = 0; position < 10; position++) {
             append(cache, position);
         }
@@ -29,7 +29,7 @@ class LayerKvCacheTest {
 
     @Test
     void repackingKeepsEveryLiveEntryIntactAndRemovesTheHoles() {
-        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK);
+        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK, 1024);
         for (int position = 0; position < 150; position++) {
             append(cache, position);
         }

@@ -106,6 +106,31 @@ class StepSchedulerTest {
     }
 
     @Test
+    void theBudgetCountsEveryRunningSequenceAsLongAsTheLongest() throws Exception {
+        // The caches share pools whose regions all have the longest one's length: a long sequence and two
+        // short ones fit a budget of four short ones by their sum, but not padded (3 x 2 short > 4 short).
+        int shortTokens = 4;
+        int longTokens = PROMPT.length + 2 * shortTokens;   // its prompt + new tokens: twice a short one's
+        long perShort = (PROMPT.length + shortTokens) * Sequence.bytesPerToken(CONFIG, DensePolicy.INSTANCE);
+        AtomicInteger peak = new AtomicInteger();
+        try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(8, 16, 4 * perShort, 64))) {
+            Runnable watch = () -> {
+                peak.accumulateAndGet(scheduler.running(), Math::max);
+                assertThat(scheduler.reservedKvBytes()).isLessThanOrEqualTo(4 * perShort);
+            };
+            List<SequenceHandle<GreedyTask.Outcome>> handles = List.of(
+                    scheduler.submit(new GreedyTask(PROMPT, longTokens, DensePolicy.INSTANCE, watch)),
+                    scheduler.submit(new GreedyTask(PROMPT, shortTokens, DensePolicy.INSTANCE, watch)),
+                    scheduler.submit(new GreedyTask(PROMPT, shortTokens, DensePolicy.INSTANCE, watch)));
+            for (SequenceHandle<GreedyTask.Outcome> handle : handles) {
+                assertThat(handle.result().get(30, TimeUnit.SECONDS).tokens()).isNotEmpty();
+            }
+            assertThat(peak.get()).as("the long one and one short one, then the other short one").isEqualTo(2);
+            assertThat(scheduler.reservedKvBytes()).isZero();
+        }
+    }
+
+    @Test
     void closingCancelsWhatIsLeft() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocked = new CountDownLatch(1);
