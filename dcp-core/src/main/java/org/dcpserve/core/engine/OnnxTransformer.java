@@ -183,7 +183,6 @@ public final class OnnxTransformer implements AutoCloseable {
 
     private void run(Call call, long start, OrtSession session, String what, Map<String, OnnxTensor> inputs,
                      Map<String, OnnxTensor> pinnedOutputs) {
-        SubnormalFlush.onThisThread(env);
         long before = System.nanoTime();
         try (OrtSession.Result ignored = session.run(inputs, pinnedOutputs)) {
             // the outputs are in the pinned buffers
@@ -226,7 +225,6 @@ public final class OnnxTransformer implements AutoCloseable {
         // compete for the cores with the one running now: on 2 cores, GPT-2 small decoded 7x slower than one
         // monolithic session. Only one session runs at a time here, so idle workers should sleep.
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        options.addConfigEntry(SubnormalFlush.OPTION, "1");   // on the pool threads (see SubnormalFlush)
         if (runtime.provider() == ExecutionProvider.CUDA) {
             options.addCUDA();
         }

@@ -30,6 +30,9 @@ import org.dcpserve.core.model.ModelWeights;
  */
 public final class TransformerGraphs {
 
+    /** How far below its row's maximum an attention score may lie (see {@link #attention}). */
+    static final float SCORE_FLOOR = 75f;
+
     private final ModelConfig config;
     private final ModelWeights weights;
 
@@ -83,6 +86,11 @@ public final class TransformerGraphs {
      * prompt chunk its own sequence (B = 1) over its own region.
      */
     public static ModelProto attention(ModelConfig config) {
+        return attention(config, SCORE_FLOOR);
+    }
+
+    /** The attention graph with another score floor ({@code +inf}: none), for the benchmark that justifies it. */
+    public static ModelProto attention(ModelConfig config, float scoreFloor) {
         OnnxGraph g = new OnnxGraph("attention");
         int h = config.heads();
         int hkv = config.kvHeads();
@@ -101,6 +109,13 @@ public final class TransformerGraphs {
         String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd))));  // [B, Hkv, G*T, C]
         scores = g.op("Add", g.op("Reshape", scores, g.ints(0, h, -1, 0)),
                 g.op("Unsqueeze", mask, g.ints(1)));                                                    // [B, H, T, C]
+        // Masked slots (-inf) would get subnormal softmax weights, and arithmetic on subnormals is a slow
+        // microcode path (ScoreFloorBenchmark: 2x on a half-masked pool). So no score lies more than
+        // SCORE_FLOOR below its row's maximum: a masked slot's weight is e^-75 / sum (> 1e-36, a normal
+        // float, and nothing next to the weights of the visible slots, which sum to at least 1).
+        String rowMax = g.opWith("ReduceMax", new String[] {scores}, Attribute.ints("axes", -1),
+                Attribute.of("keepdims", 1L));                                                            // [B, H, T, 1]
+        scores = g.op("Max", scores, g.op("Sub", rowMax, g.scalar(scoreFloor)));                        // [B, H, T, C]
         String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));          // [B, H, T, C]
         String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(0, hkv, -1, 0)), vCache);            // [B, Hkv, G*T, hd]
         ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(0, h, -1, hd))},
