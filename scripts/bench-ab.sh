@@ -17,17 +17,23 @@ old="$(cd "${OLD:?set OLD to the worktree of the other build}" && pwd)"
 csv="${CSV:-docs/bench-http/ab-pooled.csv}"
 port="${PORT:-18095}"
 base=../shared/models/stories260K/stories260K.bin
-gated=build/bench-ab/stories260K-gated
-[ -f "$gated/config.json" ] || bin/dcp import "$base" "$gated" --random-gates 8:2.0
 classpath="$(cat dcp-core/target/classpath.txt)"
 
 tree() { if [ "$1" = old ]; then echo "$old"; else echo "$root"; fi; }
+dcp() { "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$(tree "$1")/dcp-core/target/classes:$classpath" \
+  org.dcpserve.core.cli.DcpCommand "${@:2}"; }
+
+# Each build imports its own copy (the same random gates): an older build may not read a newer package format.
+for side in old new; do
+  [ -f "build/bench-ab/stories260K-gated-$side/config.json" ] \
+    || dcp "$side" import "$base" "build/bench-ab/stories260K-gated-$side" --random-gates 8:2.0 > /dev/null 2>&1
+done
 
 for round in 1 2 3; do
   for side in old new; do
-    "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$(tree $side)/dcp-core/target/classes:$classpath" \
-      org.dcpserve.core.cli.DcpCommand bench-grid --shapes "$gated" --contexts 256 --batches 64 --policies dcp \
-      --sparsities 0.5 --steps 32 --threads 1 --out "build/bench-ab/grid-$side" 2>&1 | grep 'tok/s' | sed "s/^/$side round $round: /"
+    dcp "$side" bench-grid --shapes "build/bench-ab/stories260K-gated-$side" --contexts 256 --batches 64 \
+      --policies dcp --sparsities 0.5 --steps 32 --threads 1 --out "build/bench-ab/grid-$side" 2>&1 \
+      | grep 'tok/s' | sed "s/^/$side round $round: /"
   done
 done
 
