@@ -75,7 +75,9 @@ public final class BatchStep {
     private FloatBuffer pooledQueries = DirectFloats.allocate(0); // [B, H * hd]
     private FloatBuffer pooledMask = DirectFloats.allocate(0);    // [B, C]
     private FloatBuffer pooledContext = DirectFloats.allocate(0); // [B, d]
-    private final List<Integer> decodeFeeds = new ArrayList<>();
+    /** Indices of this layer's pooled decode feeds: the first {@code decodeCount}. */
+    private int[] decodeFeeds = new int[0];
+    private int decodeCount;
     private int[] decodeSlots = new int[0];
     private float[] zeroRow = new float[0];
 
@@ -104,6 +106,10 @@ public final class BatchStep {
     public List<float[]> run(List<Feed> feeds) {
         int n = validate(feeds);
         ensureRows(n);
+        if (decodeFeeds.length < feeds.size()) {
+            decodeFeeds = new int[feeds.size()];
+            decodeSlots = new int[feeds.size()];
+        }
         int d = config.dModel();
         long[] ids = new long[n];
         long[] positions = new long[n];
@@ -120,16 +126,16 @@ public final class BatchStep {
         model.embed(ids, positions, rows(hidden, 0, n, d));                                   // [N, d]
         for (int layer = 0; layer < config.layers(); layer++) {
             model.project(layer, rows(hidden, 0, n, d), positions, projection);              // q [N,H,hd], k/v [N,Hkv,hd]
-            decodeFeeds.clear();
+            decodeCount = 0;
             for (int i = 0; i < feeds.size(); i++) {
                 Feed feed = feeds.get(i);
                 if (feed.tokens().length == 1 && feed.sequence().cache(layer).pool() == pools[layer]) {
-                    decodeFeeds.add(i);
+                    decodeFeeds[decodeCount++] = i;
                 } else {
                     attendAlone(layer, feed, firstRow[i]);                                   // context rows [T_i, d]
                 }
             }
-            if (!decodeFeeds.isEmpty()) {
+            if (decodeCount > 0) {
                 attendPooled(layer, feeds, firstRow);                                        // one context row each
             }
             model.output(layer, rows(hidden, 0, n, d), rows(context, 0, n, d), n, rows(nextHidden, 0, n, d));
@@ -162,7 +168,8 @@ public final class BatchStep {
     private void attendPooled(int layer, List<Feed> feeds, int[] firstRow) {
         KvPool pool = pools[layer];
         int needed = 0;
-        for (int i : decodeFeeds) {
+        for (int f = 0; f < decodeCount; f++) {
+            int i = decodeFeeds[f];
             needed = Math.max(needed, feeds.get(i).sequence().cache(layer).slotCount() + 1);
         }
         pool.shrinkToFit(1);
@@ -175,10 +182,8 @@ public final class BatchStep {
         for (int region = 0; region < b; region++) {
             pooledMask.put(region * c, zeroRow, 0, c);   // overwritten below for the rows fed
         }
-        if (decodeSlots.length < feeds.size()) {
-            decodeSlots = new int[feeds.size()];
-        }
-        for (int i : decodeFeeds) {
+        for (int f = 0; f < decodeCount; f++) {
+            int i = decodeFeeds[f];
             Sequence sequence = feeds.get(i).sequence();
             int region = sequence.cache(layer).region();
             decodeSlots[i] = sequence.appendAndVote(layer, projection, firstRow[i], 1, rows(pooledMask, region, 1, c), c);
@@ -186,7 +191,8 @@ public final class BatchStep {
         }
         model.attend(rows(pooledQueries, 0, b, qWidth), pool.keys(b), pool.values(b), rows(pooledMask, 0, b, c),
                 b, 1, c, rows(pooledContext, 0, b, d));                                      // [B, d]
-        for (int i : decodeFeeds) {
+        for (int f = 0; f < decodeCount; f++) {
+            int i = decodeFeeds[f];
             Sequence sequence = feeds.get(i).sequence();
             context.put(firstRow[i] * d, pooledContext, sequence.cache(layer).region() * d, d);
             sequence.evictDropped(layer, decodeSlots[i]);

@@ -35,11 +35,6 @@ public final class StepScheduler implements AutoCloseable {
     /** Guarded by {@code lock}. */
     private final ArrayDeque<Entry<?>> waiting = new ArrayDeque<>();
     /** Guarded by {@code lock}: the budget of the running sequences. */
-    /**
-     * Worst-case KV bytes of the running sequences: as many regions as sequences, each as long as the longest
-     * need among them, because their caches share per-layer pools whose regions all have the same length.
-     */
-    private long reservedBytes;
     /** Guarded by {@code lock}. */
     private boolean closed;
 
@@ -115,7 +110,7 @@ public final class StepScheduler implements AutoCloseable {
     public long reservedKvBytes() {
         lock.lock();
         try {
-            return reservedBytes;
+            return paddedReservation(null);
         } finally {
             lock.unlock();
         }
@@ -187,7 +182,6 @@ public final class StepScheduler implements AutoCloseable {
                 }
                 return false;
             });
-            reservedBytes = paddedReservation(null);
             while (!closed && running.isEmpty() && waiting.isEmpty()) {
                 work.await();
             }
@@ -197,7 +191,6 @@ public final class StepScheduler implements AutoCloseable {
             while (running.size() < limits.maxBatch() && !waiting.isEmpty()
                     && paddedReservation(waiting.peek()) <= limits.maxKvBytes()) {
                 Entry<?> entry = waiting.poll();
-                reservedBytes = paddedReservation(entry);
                 running.add(entry);
                 entry.join(step);
             }
@@ -264,14 +257,17 @@ public final class StepScheduler implements AutoCloseable {
                 running.remove(entry);
                 entry.sequence.release();
             }
-            reservedBytes = paddedReservation(null);
             runningCount = running.size();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The running sequences' worst case with {@code joining} (null: none) among them; under the lock. */
+    /**
+     * Worst-case KV bytes of the running sequences with {@code joining} (null: none) among them: as many
+     * regions as sequences, each as long as the longest need, because their caches share per-layer pools
+     * whose regions all have one length. Under the lock.
+     */
     private long paddedReservation(Entry<?> joining) {
         long longest = joining == null ? 0 : joining.need;
         for (Entry<?> entry : running) {

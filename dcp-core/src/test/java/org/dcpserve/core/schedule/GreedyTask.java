@@ -48,12 +48,7 @@ class GreedyTask implements SequenceTask<GreedyTask.Outcome> {
     @Override
     public int next(float[] stepLogits) {
         onStep.run();
-        int best = 0;
-        for (int v = 1; v < stepLogits.length; v++) {
-            if (stepLogits[v] > stepLogits[best]) {
-                best = v;
-            }
-        }
+        int best = argmax(stepLogits);
         tokens.add(best);
         logits.add(stepLogits);
         return tokens.size() < newTokens ? best : END;
@@ -70,12 +65,7 @@ class GreedyTask implements SequenceTask<GreedyTask.Outcome> {
         List<float[]> logits = new ArrayList<>();
         float[] last = sequence.forward(prompt);
         while (true) {
-            int best = 0;
-            for (int v = 1; v < last.length; v++) {
-                if (last[v] > last[best]) {
-                    best = v;
-                }
-            }
+            int best = argmax(last);
             tokens.add(best);
             logits.add(last);
             if (tokens.size() == newTokens) {
@@ -83,5 +73,15 @@ class GreedyTask implements SequenceTask<GreedyTask.Outcome> {
             }
             last = sequence.forward(best);
         }
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int v = 1; v < logits.length; v++) {
+            if (logits[v] > logits[best]) {
+                best = v;
+            }
+        }
+        return best;
     }
 }
