@@ -9,6 +9,7 @@ import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.RuntimeOptions;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.engine.SyntheticContext;
+import org.dcpserve.core.generate.Sampler;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.RandomWeights;
@@ -237,7 +238,7 @@ public final class DecodeGrid implements AutoCloseable {
         model.resetCallTimes();
         long start = System.nanoTime();
         for (int i = 1; i < tokens; i++) {
-            logits = sequence.forward(argmax(logits));
+            logits = sequence.forward(Sampler.argmax(logits));
         }
         long total = System.nanoTime() - start;
         if (profile) {
@@ -300,16 +301,6 @@ public final class DecodeGrid implements AutoCloseable {
             tokens[i] = random.nextInt(config.vocabSize());
         }
         return tokens;
-    }
-
-    private static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     @Override

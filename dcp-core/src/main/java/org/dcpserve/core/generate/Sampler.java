@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * Picks the next token: the penalties adjust the logits (when asked), then greedy, or temperature sampling
  * restricted by top-k, top-p and typical-p. Remembers what it picked, for the penalties.
  */
-final class Sampler {
+public final class Sampler {
 
     private final SamplingParams params;
     private final SplittableRandom random;
@@ -159,7 +159,8 @@ final class Sampler {
         return out;
     }
 
-    static int argmax(float[] logits) {
+    /** The greedy choice: the first index of the largest logit. */
+    public static int argmax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
             if (logits[i] > logits[best]) {

@@ -93,13 +93,17 @@ public final class ModelPackage {
     }
 
     /**
-     * The graphs of a package. A format-1 package cut attention and the MLP into one graph per layer, which
-     * cannot be batched; its weights are read from those graphs and the current graphs built in memory. A
-     * format-2 package differs only in its weight-free attention graph, which is built from the config.
+     * The graphs of a package, whatever its format. A format-1 package cut attention and the MLP into one graph
+     * per layer, which cannot be batched; its weights are read from those graphs and the current graphs built in
+     * memory. A format-2 package differs only in its weight-free attention graph (over slot-major caches), which
+     * is built from the config.
      */
     public static GraphSet graphs(Path directory, ModelConfig config) throws IOException {
-        return config.formatVersion() == 1 ? GraphSet.build(config, readWeights(directory))
-                : GraphSet.inDirectory(directory, config);
+        return switch (config.formatVersion()) {
+            case 1 -> GraphSet.build(config, readWeights(directory));
+            case 2 -> GraphSet.inDirectory(directory).withAttention(TransformerGraphs.attention(config).toByteArray());
+            default -> GraphSet.inDirectory(directory);
+        };
     }
 
     /** Rewrites an older package in place in the current format (same weights); returns whether it did. */

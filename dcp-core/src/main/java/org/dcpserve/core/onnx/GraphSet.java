@@ -21,6 +21,32 @@ public interface GraphSet {
 
     byte[] head();
 
+    /** These graphs with another attention graph (it has no weights, so it can be built from a config alone). */
+    default GraphSet withAttention(byte[] attention) {
+        GraphSet graphs = this;
+        return new GraphSet() {
+            public byte[] embedding() {
+                return graphs.embedding();
+            }
+
+            public byte[] projection(int layer) {
+                return graphs.projection(layer);
+            }
+
+            public byte[] attention() {
+                return attention;
+            }
+
+            public byte[] output(int layer) {
+                return graphs.output(layer);
+            }
+
+            public byte[] head() {
+                return graphs.head();
+            }
+        };
+    }
+
     static String embeddingFile() {
         return "embed.onnx";
     }
@@ -67,11 +93,8 @@ public interface GraphSet {
         };
     }
 
-    /**
-     * Graphs stored as files in a model package directory. A format-2 package's attention graph (over
-     * slot-major caches) is replaced by the current one, built from the config: it has no weights.
-     */
-    static GraphSet inDirectory(Path directory, ModelConfig config) {
+    /** Graphs stored as files in a model package directory (which files a format has: {@code ModelPackage.graphs}). */
+    static GraphSet inDirectory(Path directory) {
         return new GraphSet() {
             public byte[] embedding() {
                 return read(embeddingFile());
@@ -82,8 +105,7 @@ public interface GraphSet {
             }
 
             public byte[] attention() {
-                return config.formatVersion() == ModelConfig.FORMAT_VERSION ? read(attentionFile())
-                        : TransformerGraphs.attention(config).toByteArray();
+                return read(attentionFile());
             }
 
             public byte[] output(int layer) {

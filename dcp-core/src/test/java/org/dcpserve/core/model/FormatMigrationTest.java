@@ -34,13 +34,13 @@ class FormatMigrationTest {
         ModelConfig oldConfig = ModelPackage.readConfig(old);
         assertThat(oldConfig.formatVersion()).isEqualTo(1);
         assertThat(ModelPackage.readWeights(old).asMap().keySet()).containsExactlyInAnyOrderElementsOf(weights.asMap().keySet());
-        float[] expected = lastLogits(config, GraphSet.inDirectory(current, config));
+        float[] expected = lastLogits(config, GraphSet.inDirectory(current));
         assertThat(lastLogits(oldConfig, ModelPackage.graphs(old, oldConfig))).containsExactly(expected);
 
         assertThat(ModelPackage.migrate(old)).isTrue();
         assertThat(ModelPackage.readConfig(old).formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
         assertThat(old.resolve("layer_00_attn.onnx")).doesNotExist();
-        assertThat(lastLogits(config, GraphSet.inDirectory(old, ModelPackage.readConfig(old)))).containsExactly(expected);
+        assertThat(lastLogits(config, GraphSet.inDirectory(old))).containsExactly(expected);
         assertThat(ModelPackage.migrate(old)).isFalse();
     }
 
@@ -50,7 +50,7 @@ class FormatMigrationTest {
         ModelWeights weights = RandomModels.weights(config, 22);
         Path current = dir.resolve("current");
         ModelPackage.write(current, config, weights, null);
-        float[] expected = lastLogits(config, GraphSet.inDirectory(current, config));
+        float[] expected = lastLogits(config, GraphSet.inDirectory(current));
         Path old = dir.resolve("format-2");
         Files.createDirectories(old);
         try (var files = Files.list(current)) {
@@ -69,7 +69,7 @@ class FormatMigrationTest {
         assertThat(ModelPackage.readConfig(old).formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
         assertThat(old.resolve(GraphSet.attentionFile())).hasSameBinaryContentAs(current.resolve(GraphSet.attentionFile()));
         assertThat(Files.readAllBytes(old.resolve(GraphSet.headFile()))).isEqualTo(head);
-        assertThat(lastLogits(config, GraphSet.inDirectory(old, ModelPackage.readConfig(old)))).containsExactly(expected);
+        assertThat(lastLogits(config, GraphSet.inDirectory(old))).containsExactly(expected);
     }
 
     /**

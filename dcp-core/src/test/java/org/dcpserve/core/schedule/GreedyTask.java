@@ -3,6 +3,7 @@ package org.dcpserve.core.schedule;
 import java.util.ArrayList;
 import java.util.List;
 import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.generate.Sampler;
 import org.dcpserve.core.pruning.PruningPolicy;
 
 /** Greedy decoding of a fixed number of tokens that records every step's logits; a hook runs at each step. */
@@ -48,7 +49,7 @@ class GreedyTask implements SequenceTask<GreedyTask.Outcome> {
     @Override
     public int next(float[] stepLogits) {
         onStep.run();
-        int best = argmax(stepLogits);
+        int best = Sampler.argmax(stepLogits);
         tokens.add(best);
         logits.add(stepLogits);
         return tokens.size() < newTokens ? best : END;
@@ -65,7 +66,7 @@ class GreedyTask implements SequenceTask<GreedyTask.Outcome> {
         List<float[]> logits = new ArrayList<>();
         float[] last = sequence.forward(prompt);
         while (true) {
-            int best = argmax(last);
+            int best = Sampler.argmax(last);
             tokens.add(best);
             logits.add(last);
             if (tokens.size() == newTokens) {
@@ -73,15 +74,5 @@ class GreedyTask implements SequenceTask<GreedyTask.Outcome> {
             }
             last = sequence.forward(best);
         }
-    }
-
-    private static int argmax(float[] logits) {
-        int best = 0;
-        for (int v = 1; v < logits.length; v++) {
-            if (logits[v] > logits[best]) {
-                best = v;
-            }
-        }
-        return best;
     }
 }

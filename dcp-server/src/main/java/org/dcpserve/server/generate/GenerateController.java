@@ -10,11 +10,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -37,8 +33,6 @@ public class GenerateController {
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private final GenerationService service;
-    /** Streams are written on virtual threads so a slow client never holds a servlet thread or the step loop. */
-    private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
 
     GenerateController(GenerationService service) {
         this.service = service;
@@ -125,83 +119,33 @@ public class GenerateController {
 
     private ResponseEntity<SseEmitter> sse(GenerationService.PreparedGeneration prepared) {
         TokenRelay relay = TokenRelay.submit(service, prepared);
-        SseEmitter emitter = new SseEmitter(0L);
-        emitter.onError(error -> relay.cancel());
-        emitter.onTimeout(relay::cancel);
-        streams.execute(() -> stream(prepared, relay, emitter));
+        SseEmitter emitter = EventStream.open(relay::cancel, message -> StreamEvent.error(message, "generation"),
+                events -> stream(prepared, relay, events));
         return ResponseEntity.ok().header(REQUEST_ID_HEADER, prepared.requestId().toString()).body(emitter);
     }
 
-    /**
-     * The writer of one stream, on its own virtual thread: sends the tokens the step thread relayed (all that
-     * are waiting in one write) and cancels the generation when the client is gone.
-     */
-    private void stream(GenerationService.PreparedGeneration prepared, TokenRelay relay, SseEmitter emitter) {
+    /** Sends the tokens the step thread relayed, all that are waiting in one write. */
+    private void stream(GenerationService.PreparedGeneration prepared, TokenRelay relay, EventStream events)
+            throws InterruptedException {
         String requestId = prepared.requestId().toString();
         boolean top = prepared.request().topNTokens() > 0;
-        try {
-            // Each token's event waits for the next token: the last one must also carry the whole text, as in TGI.
-            StreamEvent pending = null;
-            int index = 0;
-            for (List<TokenRelay.Item> items = relay.next(); !items.isEmpty(); items = relay.next()) {
-                List<Object> events = new ArrayList<>(items.size());
-                for (TokenRelay.Item item : items) {
-                    if (pending != null) {
-                        events.add(pending);
-                    }
-                    pending = StreamEvent.token(++index, GenerationService.token(item.token()),
-                            top ? GenerationService.topTokens(item.token()) : null, item.delta(), requestId);
+        // Each token's event waits for the next token: the last one must also carry the whole text, as in TGI.
+        StreamEvent pending = null;
+        int index = 0;
+        for (List<TokenRelay.Item> items = relay.next(); !items.isEmpty(); items = relay.next()) {
+            List<Object> ready = new ArrayList<>(items.size());
+            for (TokenRelay.Item item : items) {
+                if (pending != null) {
+                    ready.add(pending);
                 }
-                send(emitter, events);
+                pending = StreamEvent.token(++index, GenerationService.token(item.token()),
+                        top ? GenerationService.topTokens(item.token()) : null, item.delta(), requestId);
             }
-            // The trace is committed before the final event, as for /generate (finish throws if nothing came).
-            GenerationService.Completed completed = service.finish(prepared, relay.running());
-            send(emitter, List.of(pending.last(GenerationService.generatedText(prepared, completed),
-                    prepared.details() ? service.details(prepared, completed) : null)));
-        } catch (ClientGoneException e) {
-            // Nobody is listening any more: the sequence leaves the batch at the next step.
-            relay.cancel();
-        } catch (InterruptedException e) {
-            relay.cancel();
-            Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-            // The status line is long gone: the error travels as the last event (a lost trace included).
-            relay.cancel();
-            try {
-                send(emitter, List.of(StreamEvent.error(e instanceof RuntimeException ? e.getMessage()
-                        : "the server could not complete the generation; the log has the cause", "generation")));
-            } catch (ClientGoneException gone) {
-                // Nobody to tell.
-            }
-            if (e instanceof Error error) {
-                throw error;
-            }
-        } finally {
-            // Whatever happened, the stream ends: the emitter has no timeout, so an open one would hang the client.
-            emitter.complete();
+            events.sendAll(ready);
         }
-    }
-
-    /** Sends events in one write and one flush. */
-    private static void send(SseEmitter emitter, List<Object> events) {
-        if (events.isEmpty()) {
-            return;
-        }
-        Set<ResponseBodyEmitter.DataWithMediaType> data = new LinkedHashSet<>();
-        for (Object event : events) {
-            data.addAll(SseEmitter.event().data(event, MediaType.APPLICATION_JSON).build());
-        }
-        try {
-            emitter.send(data);
-        } catch (IOException | IllegalStateException e) {
-            // The client went away: stop generating for it.
-            throw new ClientGoneException();
-        }
-    }
-
-    private static final class ClientGoneException extends RuntimeException {
-        ClientGoneException() {
-            super("client disconnected", null, false, false);
-        }
+        // The trace is committed before the final event, as for /generate (finish throws if nothing came).
+        GenerationService.Completed completed = service.finish(prepared, relay.running());
+        events.send(pending.last(GenerationService.generatedText(prepared, completed),
+                prepared.details() ? service.details(prepared, completed) : null));
     }
 }

@@ -7,19 +7,17 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.core.generate.Generation;
 import org.dcpserve.core.generate.TokenListener;
+import org.dcpserve.server.generate.EventStream;
 import org.dcpserve.server.generate.GenerateController;
 import org.dcpserve.server.generate.GenerationService;
 import org.dcpserve.server.generate.GenerationService.PreparedGeneration;
@@ -61,7 +59,6 @@ class OpenAiController {
 
     private final OpenAiMapping mapping;
     private final GenerationService service;
-    private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
     private final long started = Instant.now().getEpochSecond();
 
     OpenAiController(OpenAiMapping mapping, GenerationService service) {
@@ -374,99 +371,49 @@ class OpenAiController {
     private ResponseEntity<SseEmitter> stream(List<PreparedGeneration> prepared, List<String> stops, boolean chat,
                                               boolean usage, ChunkShape shape) {
         List<TokenRelay> relays = submitAll(prepared, p -> TokenRelay.submit(service, p), TokenRelay::running);
-        return sse(prepared, relays, emitter -> {
+        return sse(prepared, relays, events -> {
             UsageCount count = new UsageCount();
             for (int i = 0; i < prepared.size(); i++) {
                 String requestId = prepared.get(i).requestId().toString();
-                sendIfAny(emitter, shape.opening(i, requestId));
+                sendIfAny(events, shape.opening(i, requestId));
                 TextStream text = new TextStream(stops, chat);
                 TokenRelay relay = relays.get(i);
                 for (List<TokenRelay.Item> items = relay.next(); !items.isEmpty(); items = relay.next()) {
                     for (TokenRelay.Item item : items) {
-                        sendIfAny(emitter, shape.delta(i, text.push(item.delta()), item.token(), requestId));
+                        sendIfAny(events, shape.delta(i, text.push(item.delta()), item.token(), requestId));
                     }
                 }
                 Generation g = service.finish(prepared.get(i), relay.running()).generation();
-                send(emitter, shape.last(i, text.finish(text.finalText(g.text(), g.finishReason())),
+                events.send(shape.last(i, text.finish(text.finalText(g.text(), g.finishReason())),
                         TextStream.finishReason(g.finishReason()), requestId));
                 count.add(g);
             }
             if (usage) {
-                send(emitter, shape.usage(count.usage(), prepared.getFirst().requestId().toString()));
+                events.send(shape.usage(count.usage(), prepared.getFirst().requestId().toString()));
             }
         });
     }
 
-    private static void sendIfAny(SseEmitter emitter, Object event) {
+    private static void sendIfAny(EventStream events, Object event) {
         if (event != null) {
-            send(emitter, event);
+            events.send(event);
         }
-    }
-
-    @FunctionalInterface
-    private interface StreamBody {
-        void write(SseEmitter emitter) throws InterruptedException;
     }
 
     /**
-     * Writes the choices' chunks on a virtual thread, then data: [DONE]; an error is an error event. Whenever
-     * the stream ends early (client gone, an error), the choices still generating leave the batch.
+     * Writes the choices' chunks, then data: [DONE]; an error is an error event. Whenever the stream ends early
+     * (client gone, an error), the choices still generating leave the batch.
      */
     private ResponseEntity<SseEmitter> sse(List<PreparedGeneration> prepared, List<TokenRelay> relays,
-                                           StreamBody body) {
-        SseEmitter emitter = new SseEmitter(0L);
-        Runnable cancelAll = () -> relays.forEach(TokenRelay::cancel);
-        emitter.onError(error -> cancelAll.run());
-        emitter.onTimeout(cancelAll);
-        streams.execute(() -> {
-            try {
-                body.write(emitter);
-                sendRaw(emitter, "[DONE]");
-            } catch (ClientGoneException e) {
-                cancelAll.run();
-            } catch (InterruptedException e) {
-                cancelAll.run();
-                Thread.currentThread().interrupt();
-            } catch (Throwable e) {
-                cancelAll.run();
-                try {
-                    send(emitter, new ErrorBody(new OpenAiResponses.Error(e instanceof RuntimeException
-                            ? e.getMessage() : "the server could not complete the generation; the log has the cause",
-                            "server_error", null, null)));
-                } catch (ClientGoneException gone) {
-                    // Nobody to tell.
-                }
-                if (e instanceof Error error) {
-                    throw error;
-                }
-            } finally {
-                emitter.complete();
-            }
-        });
+                                           EventStream.Body body) {
+        SseEmitter emitter = EventStream.open(() -> relays.forEach(TokenRelay::cancel),
+                message -> new ErrorBody(new OpenAiResponses.Error(message, "server_error", null, null)),
+                events -> {
+                    body.write(events);
+                    events.sendText("[DONE]");
+                });
         return ResponseEntity.ok()
                 .header(GenerateController.REQUEST_ID_HEADER, prepared.getFirst().requestId().toString())
                 .body(emitter);
-    }
-
-    private static void send(SseEmitter emitter, Object event) {
-        try {
-            emitter.send(SseEmitter.event().data(event, MediaType.APPLICATION_JSON));
-        } catch (IOException | IllegalStateException e) {
-            throw new ClientGoneException();
-        }
-    }
-
-    private static void sendRaw(SseEmitter emitter, String data) {
-        try {
-            emitter.send(SseEmitter.event().data(data, MediaType.TEXT_PLAIN));
-        } catch (IOException | IllegalStateException e) {
-            throw new ClientGoneException();
-        }
-    }
-
-    private static final class ClientGoneException extends RuntimeException {
-        ClientGoneException() {
-            super("client disconnected", null, false, false);
-        }
     }
 }
