@@ -59,18 +59,7 @@ public final class ScoreFloorBenchmark {
 
     private static double time(OrtSession session, FloatBuffer q, FloatBuffer k, FloatBuffer v, FloatBuffer mask)
             throws Exception {
-        long calls = 0;
-        long start = System.nanoTime();
-        long measureFrom = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (measureFrom == 0 && now - start > 300_000_000L) {
-                measureFrom = now;
-                calls = 0;
-            }
-            if (measureFrom != 0 && now - measureFrom > 1_000_000_000L) {
-                return (now - measureFrom) / 1e3 / calls;
-            }
+        return CallTimer.microsPerCall(() -> {
             try (OnnxTensor tq = OnnxTensor.createTensor(ENV, q, new long[] {B, 1, H, HD});
                  OnnxTensor tk = OnnxTensor.createTensor(ENV, k, new long[] {B, HKV, C, HD});
                  OnnxTensor tv = OnnxTensor.createTensor(ENV, v, new long[] {B, HKV, C, HD});
@@ -78,8 +67,7 @@ public final class ScoreFloorBenchmark {
                  OrtSession.Result r = session.run(Map.of("q", tq, "k_cache", tk, "v_cache", tv, "mask", tm))) {
                 r.get(0);
             }
-            calls++;
-        }
+        });
     }
 
     private static FloatBuffer random(int n) {
