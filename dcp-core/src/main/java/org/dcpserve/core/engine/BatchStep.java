@@ -19,12 +19,12 @@ import org.dcpserve.core.pruning.PruningPolicy;
  * layer:
  *
  * <pre>
- * hidden [N, d] -> proj -> q [N, H, hd], k, v [N, Hkv, hd], q_int, k_int [N, r]   (in the previous layer's call)
+ * hidden [N, d] -> proj -> q [N, H, hd], k, v [N, Hkv, hd], q_int, k_int [N, r]
  *   prompt chunk i (rows r_i .. r_i + T_i): append k, v, k_int to its cache; its policy votes; mask [1, T_i, C];
  *                  attention(q rows [1, T_i, H, hd], its region [1, Hkv, C, hd], mask) -> context rows; evict
  *   decode tokens: the same per sequence b, into row b of q [B, 1, H, hd] and mask [B, 1, C];
  *                  attention(q, pool [B, Hkv, C, hd], mask) -> [B, d] -> each sequence's context row; evict
- * hidden, context [N, d] -> out -> hidden [N, d] -> the next layer's proj, in the same call
+ * hidden, context [N, d] -> out -> hidden [N, d]
  * </pre>
  *
  * The only copies of cache data are the new tokens' keys and values written into the pool, and the pool's
@@ -123,9 +123,9 @@ public final class BatchStep {
                 positions[row] = feed.sequence().length() + t;
             }
         }
-        model.embed(ids, positions, rows(hidden, 0, n, d), projection);                     // [N, d]; layer 0's q, k, v
+        model.embed(ids, positions, rows(hidden, 0, n, d));                                   // [N, d]
         for (int layer = 0; layer < config.layers(); layer++) {
-            // projection holds this layer's q [N, H, hd], k, v [N, Hkv, hd] (and interaction projections)
+            model.project(layer, rows(hidden, 0, n, d), positions, projection);              // q [N,H,hd], k/v [N,Hkv,hd]
             decodeCount = 0;
             for (int i = 0; i < feeds.size(); i++) {
                 Feed feed = feeds.get(i);
@@ -138,8 +138,7 @@ public final class BatchStep {
             if (decodeCount > 0) {
                 attendPooled(layer, feeds, firstRow);                                        // one context row each
             }
-            model.output(layer, rows(hidden, 0, n, d), rows(context, 0, n, d), positions, rows(nextHidden, 0, n, d),
-                    projection);                                                             // [N, d]; the next layer's q, k, v
+            model.output(layer, rows(hidden, 0, n, d), rows(context, 0, n, d), n, rows(nextHidden, 0, n, d));
             FloatBuffer swap = hidden;
             hidden = nextHidden;
             nextHidden = swap;

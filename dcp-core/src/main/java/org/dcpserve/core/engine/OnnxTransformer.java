@@ -12,24 +12,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dcpserve.core.model.ModelConfig;
-import org.dcpserve.core.onnx.GraphChain;
 import org.dcpserve.core.onnx.GraphSet;
 
 /**
- * The ONNX Runtime sessions of one model (graphs in {@link org.dcpserve.core.onnx.TransformerGraphs}), cut where
- * Java must act: before every layer's attention (the DCP gate scores the cache, the mask is built) and before
- * the head (only the rows whose logits are wanted go on). Between those points nothing happens in Java, so
- * neighbouring graphs are chained into one session ({@link GraphChain}): per step
- *
- * <pre>
- * embedding + projection of layer 0                 token_ids, positions [N]    -> hidden [N, d]; q, k, v (, q_int, k_int)
- * per layer l: attention                            q, pool, mask               -> context [B * T, d]
- *              output of l + projection of l + 1    hidden, context [N, d] (, positions) -> hidden [N, d]; q, k, v ...
- *              (the last layer: its output alone)
- * head                                              hidden [R, d]               -> logits [R, vocab]
- * </pre>
- *
- * that is 2L + 2 native calls instead of 3L + 2. Stateless between calls (Java owns the KV cache).
+ * The ONNX Runtime sessions of one model: embedding, per layer a projection and an output sub-graph,
+ * one weight-free attention graph shared by all layers, and the head (shapes in
+ * {@link org.dcpserve.core.onnx.TransformerGraphs}). Stateless between calls (Java owns the KV cache).
  *
  * <p>Every method reads its inputs from and writes its outputs into direct native-order buffers: ONNX
  * Runtime tensors are created over them without a copy, and outputs are pinned to them, so a step
@@ -39,10 +27,9 @@ public final class OnnxTransformer implements AutoCloseable {
 
     private final ModelConfig config;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-    /** The embedding chained with layer 0's projection. */
-    private final OrtSession input;
+    private final OrtSession embedding;
+    private final List<OrtSession> projections = new ArrayList<>();
     private final OrtSession attention;
-    /** Per layer, its output chained with the next layer's projection (the last layer's output alone). */
     private final List<OrtSession> outputs = new ArrayList<>();
     private final OrtSession head;
     /** Wall time spent in each kind of call since the last {@link #resetCallTimes}, tensor wrapping included. */
@@ -51,11 +38,8 @@ public final class OnnxTransformer implements AutoCloseable {
     private final long[] runNanos = new long[Call.values().length];
     private final long[] callCounts = new long[Call.values().length];
 
-    /**
-     * The kinds of graph call a step makes, for {@link #callTimes}: EMBED is the embedding with layer 0's
-     * projection, OUTPUT a layer's output with the next layer's projection.
-     */
-    public enum Call { EMBED, ATTEND, OUTPUT, HEAD }
+    /** The kinds of graph call a step makes, for {@link #callTimes}. */
+    public enum Call { EMBED, PROJECT, ATTEND, OUTPUT, HEAD }
 
     /** Time spent per kind of call since the last reset. */
     public record CallTimes(long[] nanos, long[] runNanos, long[] counts) {
@@ -67,27 +51,22 @@ public final class OnnxTransformer implements AutoCloseable {
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, RuntimeOptions runtime) {
         this.config = config;
-        OrtSession first = null;
+        OrtSession embed = null;
         OrtSession attend = null;
         OrtSession last = null;
         try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
-            first = env.createSession(GraphChain.chain(graphs.embedding(), graphs.projection(0),
-                    Map.of("hidden", "hidden")), options);
+            embed = env.createSession(graphs.embedding(), options);
             attend = env.createSession(graphs.attention(), options);
             for (int layer = 0; layer < config.layers(); layer++) {
-                byte[] output = layer + 1 < config.layers()
-                        ? GraphChain.chain(graphs.output(layer), graphs.projection(layer + 1), Map.of("hidden", "hidden_out"))
-                        : graphs.output(layer);
-                outputs.add(env.createSession(output, options));
+                projections.add(env.createSession(graphs.projection(layer), options));
+                outputs.add(env.createSession(graphs.output(layer), options));
             }
             last = env.createSession(graphs.head(), options);
         } catch (OrtException e) {
-            List<OrtSession> made = new ArrayList<>(outputs);
-            made.addAll(Arrays.asList(first, attend, last));
-            closeAll(made.toArray(OrtSession[]::new));
+            closeAll(embed, attend, last);
             throw new IllegalStateException("ONNX Runtime could not load the model: " + e.getMessage(), e);
         }
-        this.input = first;
+        this.embedding = embed;
         this.attention = attend;
         this.head = last;
     }
@@ -107,18 +86,41 @@ public final class OnnxTransformer implements AutoCloseable {
         Arrays.fill(callCounts, 0);
     }
 
-    /**
-     * Token (and, for gpt2, position) embeddings of N tokens into {@code hidden} [N, d], and layer 0's projection
-     * of them into the first N rows of {@code projection}.
-     */
-    public void embed(long[] tokenIds, long[] positions, FloatBuffer hidden, ProjectionBuffers projection) {
+    /** Token (and, for gpt2, position) embeddings of N tokens into {@code hidden} [N, d]. */
+    public void embed(long[] tokenIds, long[] positions, FloatBuffer hidden) {
         long start = System.nanoTime();
         int n = tokenIds.length;
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("token_ids", longs(tokenIds));
-        Map<String, OnnxTensor> pinned = projectionOutputs(n, projection);
-        pinned.put("hidden", floats(hidden, n, config.dModel()));
-        run(Call.EMBED, start, input, "embedding", withPositions(input, inputs, positions), pinned);
+        if (embedding.getInputNames().contains("positions")) {
+            inputs.put("positions", longs(positions));
+        }
+        run(Call.EMBED, start, embedding, "embedding", inputs, Map.of("hidden", floats(hidden, n, config.dModel())));
+    }
+
+    /**
+     * Norm + Q/K/V (+RoPE) (+ interaction projections) of the N rows of {@code hidden} [N, d], into the first
+     * N rows of {@code out}.
+     */
+    public void project(int layer, FloatBuffer hidden, long[] positions, ProjectionBuffers out) {
+        long start = System.nanoTime();
+        int n = positions.length;
+        OrtSession session = projections.get(layer);
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        inputs.put("hidden", floats(hidden, n, config.dModel()));
+        if (session.getInputNames().contains("positions")) {
+            inputs.put("positions", longs(positions));
+        }
+        Map<String, OnnxTensor> pinned = new HashMap<>();
+        int rank = config.hasDcpGates() ? config.dcp().rank() : 0;
+        pinned.put("q", floats(DirectFloats.rows(out.q(), 0, n, config.dModel()), n, config.heads(), config.headDim()));
+        pinned.put("k", floats(DirectFloats.rows(out.k(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
+        pinned.put("v", floats(DirectFloats.rows(out.v(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
+        if (rank > 0) {
+            pinned.put("q_int", floats(DirectFloats.rows(out.qInt(), 0, n, rank), n, rank));
+            pinned.put("k_int", floats(DirectFloats.rows(out.kInt(), 0, n, rank), n, rank));
+        }
+        run(Call.PROJECT, start, session, "projection of layer " + layer, inputs, pinned);
     }
 
     /**
@@ -141,44 +143,13 @@ public final class OnnxTransformer implements AutoCloseable {
                 Map.of("context", floats(context, (long) b * t, config.dModel())));
     }
 
-    /**
-     * Output projection, residual, norm, MLP, residual over N rows: hidden, context [N, d] -> out [N, d]; then,
-     * but for the last layer, the next layer's projection of {@code out} into the first N rows of
-     * {@code projection} (norm, Q/K/V, RoPE, interaction projections).
-     */
-    public void output(int layer, FloatBuffer hidden, FloatBuffer context, long[] positions, FloatBuffer out,
-                       ProjectionBuffers projection) {
+    /** Output projection, residual, norm, MLP, residual over N rows: hidden, context [N, d] -> out [N, d]. */
+    public void output(int layer, FloatBuffer hidden, FloatBuffer context, int n, FloatBuffer out) {
         long start = System.nanoTime();
-        int n = positions.length;
-        OrtSession session = outputs.get(layer);
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("hidden", floats(hidden, n, config.dModel()));
         inputs.put("context", floats(context, n, config.dModel()));
-        Map<String, OnnxTensor> pinned = layer + 1 < config.layers() ? projectionOutputs(n, projection) : new HashMap<>();
-        pinned.put("hidden_out", floats(out, n, config.dModel()));
-        run(Call.OUTPUT, start, session, "output of layer " + layer, withPositions(session, inputs, positions), pinned);
-    }
-
-    /** The projection outputs pinned to their buffers: q [N, H, hd], k, v [N, Hkv, hd] (, q_int, k_int [N, r]). */
-    private Map<String, OnnxTensor> projectionOutputs(int n, ProjectionBuffers out) {
-        Map<String, OnnxTensor> pinned = new HashMap<>();
-        pinned.put("q", floats(DirectFloats.rows(out.q(), 0, n, config.dModel()), n, config.heads(), config.headDim()));
-        pinned.put("k", floats(DirectFloats.rows(out.k(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
-        pinned.put("v", floats(DirectFloats.rows(out.v(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
-        if (config.hasDcpGates()) {
-            int rank = config.dcp().rank();
-            pinned.put("q_int", floats(DirectFloats.rows(out.qInt(), 0, n, rank), n, rank));
-            pinned.put("k_int", floats(DirectFloats.rows(out.kInt(), 0, n, rank), n, rank));
-        }
-        return pinned;
-    }
-
-    /** Adds the positions when the session takes them (gpt2's embedding, llama's projections: RoPE). */
-    private Map<String, OnnxTensor> withPositions(OrtSession session, Map<String, OnnxTensor> inputs, long[] positions) {
-        if (session.getInputNames().contains("positions")) {
-            inputs.put("positions", longs(positions));
-        }
-        return inputs;
+        run(Call.OUTPUT, start, outputs.get(layer), "output of layer " + layer, inputs, Map.of("hidden_out", floats(out, n, config.dModel())));
     }
 
     /** Final norm + LM head: hidden [N, d] -> logits [N, vocab]. */
@@ -190,8 +161,9 @@ public final class OnnxTransformer implements AutoCloseable {
 
     @Override
     public void close() {
-        List<OrtSession> all = new ArrayList<>(outputs);
-        all.add(input);
+        List<OrtSession> all = new ArrayList<>(projections);
+        all.addAll(outputs);
+        all.add(embedding);
         all.add(attention);
         all.add(head);
         closeAll(all.toArray(OrtSession[]::new));
