@@ -102,6 +102,15 @@ class ApiKeyApiTest {
     }
 
     @Test
+    void theApiDescriptionDeclaresTheBearerSchemeForSwaggerUisAuthorizeButton() {
+        JsonNode docs = HttpClientSupport.json(new HttpClientSupport(port).get("/v3/api-docs"));
+        JsonNode scheme = docs.get("components").get("securitySchemes").get("api-key");
+        assertThat(scheme.get("type").asString()).isEqualTo("http");
+        assertThat(scheme.get("scheme").asString()).isEqualTo("bearer");
+        assertThat(docs.get("security").get(0).has("api-key")).isTrue();
+    }
+
+    @Test
     void aTraceIsFoundByItsOwnerAndAdminsAndIsUnknownToOtherKeys() {
         String id = as("alice-key").generateOk(ExplainApiTest.PROMPT, 8, 1, "").get("request_id").asString();
         assertThat(jdbc.queryForObject("select owner_key from trace where request_id = ?", String.class,

@@ -231,6 +231,9 @@ class TgiApiTest {
         }
         assertThat(docs.get("paths").get("/explain/stats").get("get").get("parameters").findValuesAsString("name"))
                 .contains("model", "layer", "min_count", "limit");
+        // API keys are off here: every route is open, and the document declares no scheme.
+        assertThat(docs.has("security")).isFalse();
+        assertThat(docs.get("components").has("securitySchemes")).isFalse();
     }
 
     @Test
