@@ -23,10 +23,8 @@ import org.dcpserve.core.schedule.SequenceHandle;
 import org.dcpserve.core.schedule.SequenceTask;
 import org.dcpserve.core.schedule.StepScheduler;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -42,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  * requests can only queue.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class BatchingApiTest {
+class BatchingApiTest extends RunningServiceTest {
 
     static final int MAX_QUEUED = 6;
 
@@ -54,19 +52,10 @@ class BatchingApiTest {
         registry.add("dcp.max-queued", () -> Integer.toString(MAX_QUEUED));
     }
 
-    @Value("${local.server.port}")
-    int port;
-
     @Autowired
     StepScheduler scheduler;
 
-    HttpClientSupport http;
     final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
-    }
 
     @AfterEach
     void stopClients() {
@@ -228,8 +217,33 @@ class BatchingApiTest {
         return last;
     }
 
+    /** A dense sequence with a three-token prompt that the test steers through {@link SequenceTask#next}. */
+    abstract static class SteeredTask implements SequenceTask<String> {
+
+        private final String result;
+
+        SteeredTask(String result) {
+            this.result = result;
+        }
+
+        @Override
+        public PruningPolicy policy() {
+            return DensePolicy.INSTANCE;
+        }
+
+        @Override
+        public int[] prompt() {
+            return new int[] {10, 11, 12};
+        }
+
+        @Override
+        public String result(Sequence sequence) {
+            return result;
+        }
+    }
+
     /** A sequence that lets the step loop take one step each time the test calls {@link #step}. */
-    static final class SteppingTask implements SequenceTask<String> {
+    static final class SteppingTask extends SteeredTask {
 
         private final int maxTokens;
         private final Semaphore permits = new Semaphore(0);
@@ -238,6 +252,7 @@ class BatchingApiTest {
         private int calls;
 
         SteppingTask(int maxTokens) {
+            super("stepped");
             this.maxTokens = maxTokens;
         }
 
@@ -250,16 +265,6 @@ class BatchingApiTest {
         void finish() {
             finish = true;
             permits.release(1000);
-        }
-
-        @Override
-        public PruningPolicy policy() {
-            return DensePolicy.INSTANCE;
-        }
-
-        @Override
-        public int[] prompt() {
-            return new int[] {10, 11, 12};
         }
 
         @Override
@@ -279,17 +284,13 @@ class BatchingApiTest {
             return finish || calls >= maxTokens ? END : 13;
         }
 
-        @Override
-        public String result(Sequence sequence) {
-            return "stepped";
-        }
     }
 
     /**
      * A sequence whose first token choice blocks the step thread until released (so everything submitted
      * meanwhile can only queue), and whose second records how many sequences ran in the step after.
      */
-    static final class HoldingTask implements SequenceTask<String> {
+    static final class HoldingTask extends SteeredTask {
 
         private final StepScheduler scheduler;
         private final int holds;
@@ -303,6 +304,7 @@ class BatchingApiTest {
         }
 
         HoldingTask(StepScheduler scheduler, int holds) {
+            super("held");
             this.scheduler = scheduler;
             this.holds = holds;
         }
@@ -313,16 +315,6 @@ class BatchingApiTest {
 
         void release() {
             released.countDown();
-        }
-
-        @Override
-        public PruningPolicy policy() {
-            return DensePolicy.INSTANCE;
-        }
-
-        @Override
-        public int[] prompt() {
-            return new int[] {10, 11, 12};
         }
 
         @Override
@@ -346,9 +338,5 @@ class BatchingApiTest {
             return END;
         }
 
-        @Override
-        public String result(Sequence sequence) {
-            return "held";
-        }
     }
 }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Properties;
 import org.dcpserve.core.DefaultModel;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  * the run command runs) is resolved from there; the test checks that it is the configured default.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class DefaultModelApiTest {
+class DefaultModelApiTest extends RunningServiceTest {
 
     static final String PROMPT = "The Congress";
 
@@ -28,16 +26,6 @@ class DefaultModelApiTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> DefaultModel.path().toString());
         registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("default-model"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
     }
 
     @Test

@@ -9,10 +9,8 @@ import java.util.List;
 import java.util.UUID;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -21,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Drop traces end to end over HTTP on H2 (file), with a model whose random DCP gates really drop tokens. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ExplainApiTest {
+class ExplainApiTest extends RunningServiceTest {
 
     static final String PROMPT = "The quick brown fox jumps over the lazy dog, and then it runs far away";
 
@@ -32,21 +30,11 @@ class ExplainApiTest {
         registry.add("spring.jpa.properties.hibernate.generate_statistics", () -> "true");
     }
 
-    @Value("${local.server.port}")
-    int port;
-
     @Autowired
     EntityManagerFactory entityManagerFactory;
 
     @Autowired
     JdbcTemplate jdbc;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
-    }
 
     @Test
     void explainReturnsTheTraceOfAGenerationWithEveryDrop() {

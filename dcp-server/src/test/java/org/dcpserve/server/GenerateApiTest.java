@@ -6,11 +6,9 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -18,22 +16,12 @@ import tools.jackson.databind.JsonNode;
 
 /** The HTTP API end to end over a real socket, on a small random GPT-2 package. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class GenerateApiTest {
+class GenerateApiTest extends RunningServiceTest {
 
     @DynamicPropertySource
     static void model(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
         registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("generate-api"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
     }
 
     @Test

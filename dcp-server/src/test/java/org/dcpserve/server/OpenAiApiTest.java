@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -15,7 +13,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The OpenAI-compatible API under /v1 over a real socket, on the random gated GPT-2 package. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class OpenAiApiTest {
+class OpenAiApiTest extends RunningServiceTest {
 
     static final String MODEL = "random-gated-gpt2";
 
@@ -23,16 +21,6 @@ class OpenAiApiTest {
     static void model(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
         registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("openai-api"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
     }
 
     @Test

@@ -11,9 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
@@ -30,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 @ActiveProfiles("postgres")
 // Close the context after this class, while PostgreSQL (stopped by its JVM shutdown hook) is still up.
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-class PostgresTraceTest {
+class PostgresTraceTest extends RunningServiceTest {
 
     static final String PROMPT = "PostgreSQL keeps every drop of this prompt";
 
@@ -40,18 +38,8 @@ class PostgresTraceTest {
         registry.add("DCP_DB_URL", EmbeddedDatabase::url);
     }
 
-    @Value("${local.server.port}")
-    int port;
-
     @org.springframework.beans.factory.annotation.Autowired
     org.springframework.jdbc.core.JdbcTemplate jdbc;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
-    }
 
     @Test
     void generateThenExplainRoundTrips() {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -16,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Hugging Face TGI's wire format as TGI serves it, over a real socket, on a small random GPT-2 package. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TgiApiTest {
+class TgiApiTest extends RunningServiceTest {
 
     /** Every TGI generate parameter, at its default or null. */
     static final String ALL_TGI_DEFAULTS = """
@@ -30,16 +28,6 @@ class TgiApiTest {
     static void model(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
         registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("tgi-api"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
     }
 
     @Test

@@ -11,10 +11,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dcpserve.server.trace.TracePurger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.config.FixedDelayTask;
@@ -28,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * with a model that drops tokens. The purge batch is 3, so a purge of 7 traces takes three transactions.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TraceRetentionTest {
+class TraceRetentionTest extends RunningServiceTest {
 
     static final String PROMPT = "Keep the new traces and forget the old ones";
     static final int BATCH = 3;
@@ -44,9 +42,6 @@ class TraceRetentionTest {
         registry.add("dcp.traces.metrics-interval", () -> "200ms");
     }
 
-    @Value("${local.server.port}")
-    int port;
-
     @Autowired
     JdbcTemplate jdbc;
 
@@ -55,13 +50,6 @@ class TraceRetentionTest {
 
     @Autowired
     ScheduledTaskHolder scheduled;
-
-    HttpClientSupport http;
-
-    @BeforeEach
-    void client() {
-        http = new HttpClientSupport(port);
-    }
 
     @Test
     void purgesTracesOlderThanTheWindowInBatchesAndKeepsTheRest() {
