@@ -217,7 +217,8 @@ public final class TransformerGraphs {
                     Attribute.of("axis", -1L), Attribute.of("epsilon", config.normEps()));
         }
         // RMSNorm: x / sqrt(mean(x^2) + eps) * weight (opset 17 has no RMSNormalization op).
-        String meanSquare = g.opWith("ReduceMean", new String[] {g.op("Mul", x, x)},
+        // Pow(x, 2) rather than x * x: ONNX Runtime fuses this pattern into one SimplifiedLayerNormalization node.
+        String meanSquare = g.opWith("ReduceMean", new String[] {g.op("Pow", x, g.scalar(2f))},
                 Attribute.ints("axes", -1), Attribute.of("keepdims", 1L));                         // [T, 1]
         String rms = g.op("Sqrt", g.op("Add", meanSquare, g.scalar(config.normEps())));
         return g.op("Mul", g.op("Div", x, rms), scale);
@@ -243,31 +244,37 @@ public final class TransformerGraphs {
         return g.op("Mul", halfX, g.op("Add", g.op("Tanh", inner), g.scalar(1f)));
     }
 
-    /** cos and sin of position * theta^(-2i/hd), shaped [T, 1, hd/2, 1] to broadcast over heads and pairs. */
+    /**
+     * cos and sin of position * theta^(-2i/hd), each frequency twice (for both members of its pair), shaped
+     * [T, 1, hd] to broadcast over heads.
+     */
     private String[] ropeTables(OnnxGraph g, String positions) {
-        int half = config.headDim() / 2;
-        float[] inverseFrequency = new float[half];
-        for (int i = 0; i < half; i++) {
-            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * i / config.headDim()));
+        int hd = config.headDim();
+        float[] inverseFrequency = new float[hd];
+        for (int i = 0; i < hd; i++) {
+            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * (i / 2) / hd));
         }
         String pos = g.op("Unsqueeze", g.opWith("Cast", new String[] {positions}, Attribute.of("to", 1L)), g.ints(1)); // [T, 1]
-        String angles = g.op("Mul", pos, g.constant(inverseFrequency, 1, half));                       // [T, hd/2]
-        String shape = g.ints(-1, 1, half, 1);
+        String angles = g.op("Mul", pos, g.constant(inverseFrequency, 1, hd));                         // [T, hd]
+        String shape = g.ints(-1, 1, hd);
         return new String[] {g.op("Reshape", g.op("Cos", angles), shape), g.op("Reshape", g.op("Sin", angles), shape)};
     }
 
-    /** Rotates the interleaved pairs (0,1), (2,3), ... of every head, as llama2.c does. */
+    /**
+     * Rotates the interleaved pairs (0,1), (2,3), ... of every head, as llama2.c does: x cos + swap(x) sin, where
+     * swap(x) = (-x1, x0, -x3, x2, ...) is a product with a constant signed permutation. Four nodes instead of a
+     * split into pairs and a concat back (ten): a graph this small costs per node. The same arithmetic as
+     * rotating each pair: x0 cos - x1 sin is x0 cos + (-x1) sin, and swap(x) is exact.
+     */
     private String rope(OnnxGraph g, String x, String[] cosSin) {
         int hd = config.headDim();
-        String pairs = g.op("Reshape", x, g.ints(0, 0, hd / 2, 2));                                  // [T, H, hd/2, 2]
-        String[] parts = g.opMulti("Split", new String[] {pairs}, new String[] {g.fresh("even"), g.fresh("odd")},
-                Attribute.of("axis", -1L));                                                          // 2 x [T, H, hd/2, 1]
-        String cos = cosSin[0];
-        String sin = cosSin[1];
-        String even = g.op("Sub", g.op("Mul", parts[0], cos), g.op("Mul", parts[1], sin));
-        String odd = g.op("Add", g.op("Mul", parts[0], sin), g.op("Mul", parts[1], cos));
-        String rotated = g.opWith("Concat", new String[] {even, odd}, Attribute.of("axis", -1L));     // [T, H, hd/2, 2]
-        return g.op("Reshape", rotated, g.ints(0, 0, hd));                                            // [T, H, hd]
+        float[] swap = new float[hd * hd];                                                            // [hd, hd]
+        for (int i = 0; i < hd; i += 2) {
+            swap[i * hd + i + 1] = 1f;          // out[i + 1] = x[i]
+            swap[(i + 1) * hd + i] = -1f;       // out[i] = -x[i + 1]
+        }
+        String swapped = g.op("MatMul", x, g.constant(swap, hd, hd));                                 // [T, H, hd]
+        return g.op("Add", g.op("Mul", x, cosSin[0]), g.op("Mul", swapped, cosSin[1]));              // [T, H, hd]
     }
 
 }
