@@ -30,8 +30,9 @@ final class LayerGate {
 
     /**
      * Collects the votes of the T new tokens at positions {@code first ..} and writes the additive attention
-     * mask [T, C] over the cache's region into {@code mask} (slots from S on, never used yet, blocked); appends a drop event per dropped token and fills
-     * {@code droppedAt[slot]} (NEVER when kept).
+     * mask [T, C] over the cache's region into {@code mask} (C = {@code maskWidth}; the slots from S on, never
+     * used yet, blocked); appends a drop event per dropped token and fills {@code droppedAt[slot]} (NEVER when
+     * kept).
      */
     void vote(int layer, int step, LayerKvCache cache, float[] interactionQueries, int rank, int first, int count,
               int[] droppedAt, List<DropEvent> drops, FloatBuffer mask, int maskWidth) {

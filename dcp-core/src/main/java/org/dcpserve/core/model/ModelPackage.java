@@ -121,7 +121,7 @@ public final class ModelPackage {
         }
         ModelWeights weights = readWeights(directory);
         List<Path> old = formatOneLayerFiles(directory, config);
-        write(directory, config.withFormatVersion(ModelConfig.FORMAT_VERSION), weights, null);
+        write(directory, current, weights, null);
         for (Path file : old) {
             Files.deleteIfExists(file);
         }

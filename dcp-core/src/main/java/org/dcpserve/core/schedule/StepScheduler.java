@@ -34,7 +34,6 @@ public final class StepScheduler implements AutoCloseable {
     private final Condition work = lock.newCondition();
     /** Guarded by {@code lock}. */
     private final ArrayDeque<Entry<?>> waiting = new ArrayDeque<>();
-    /** Guarded by {@code lock}: the budget of the running sequences. */
     /** Guarded by {@code lock}. */
     private boolean closed;
 
