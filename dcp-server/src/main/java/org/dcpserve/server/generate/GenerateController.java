@@ -11,8 +11,8 @@ import jakarta.validation.Valid;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.dcpserve.server.error.ProblemResponse;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -46,15 +46,8 @@ public class GenerateController {
                     + " every drop. A stream field is accepted and ignored (this route always answers with JSON).")
     @ApiResponse(responseCode = "200", description = "The generated text",
             headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"))
-    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "The generation queue is full",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @GenerationProblemResponses
+    @ProblemResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given")
     ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
         GenerateResponse response = service.toResponse(prepared, service.generate(prepared));
@@ -72,12 +65,7 @@ public class GenerateController {
             headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                     schema = @Schema(implementation = StreamEvent.class)))
-    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "The generation queue is full",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @GenerationProblemResponses
     ResponseEntity<SseEmitter> generateStream(@Valid @RequestBody GenerateRequest request) {
         // Validation and queueing happen before the stream opens, so bad input still gets a plain 4xx problem
         // detail, and a full queue a 429, never a 200 followed by an error event.
@@ -96,12 +84,7 @@ public class GenerateController {
                         array = @ArraySchema(schema = @Schema(implementation = GenerateResponse.class))),
                 @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                         schema = @Schema(implementation = StreamEvent.class))})
-    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "The generation queue is full",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @GenerationProblemResponses
     ResponseEntity<? extends ResponseBodyEmitter> compat(@Valid @RequestBody GenerateRequest request)
             throws IOException {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
