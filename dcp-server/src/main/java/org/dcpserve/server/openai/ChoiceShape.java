@@ -13,8 +13,10 @@ import org.dcpserve.server.openai.OpenAiResponses.Usage;
  */
 interface ChoiceShape<C> {
 
-    /** Chat replies start after the template's "Assistant:", so their leading whitespace is dropped. */
-    boolean trimsLeadingWhitespace();
+    /** Whether the reply's leading whitespace is dropped (chat's, which starts after the template's "Assistant:"). */
+    default boolean trimsLeadingWhitespace() {
+        return false;
+    }
 
     /** The chunk that opens choice {@code index}, or null for none. */
     Object opening(int index, String requestId);

@@ -37,11 +37,6 @@ final class CompletionShape implements ChoiceShape<CompletionChoice> {
     }
 
     @Override
-    public boolean trimsLeadingWhitespace() {
-        return false;
-    }
-
-    @Override
     public Object opening(int index, String requestId) {
         offset = textStart();
         return echo ? chunk(new CompletionChoice(index, prompt, null, null, requestId), requestId) : null;

@@ -53,7 +53,7 @@ class OpenAiController {
     @GetMapping(path = "/v1/models/{model}", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "The served model, if that is its id")
     @ApiResponse(responseCode = "200", description = "The model")
-    @OpenAiErrorResponse(responseCode = "404", description = OpenAiErrorResponse.MODEL_NOT_FOUND)
+    @OpenAiErrorResponses.ModelNotFound
     OpenAiResponses.Model model(@PathVariable("model") String model) {
         mapping.checkModel(model);
         return model();
@@ -73,7 +73,7 @@ class OpenAiController {
                 @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Completion.class)),
                 @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                         schema = @Schema(implementation = CompletionChunk.class))})
-    @OpenAiGenerationErrors
+    @OpenAiErrorResponses.OfGeneration
     ResponseEntity<?> completions(@Valid @RequestBody CompletionRequest r) {
         mapping.checkModel(r.model());
         RequestRefusals.refuseUnsupported(r);
@@ -98,7 +98,7 @@ class OpenAiController {
                         schema = @Schema(implementation = ChatCompletion.class)),
                 @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                         schema = @Schema(implementation = ChatChunk.class))})
-    @OpenAiGenerationErrors
+    @OpenAiErrorResponses.OfGeneration
     ResponseEntity<?> chat(@Valid @RequestBody ChatCompletionRequest r) {
         mapping.checkModel(r.model());
         RequestRefusals.refuseUnsupported(r);
