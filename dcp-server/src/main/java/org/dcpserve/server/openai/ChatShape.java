@@ -1,6 +1,5 @@
 package org.dcpserve.server.openai;
 
-import java.time.Instant;
 import java.util.List;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.core.generate.Generation;
@@ -16,21 +15,13 @@ import org.dcpserve.server.openai.OpenAiResponses.Usage;
 /**
  * /v1/chat/completions' shape: the assistant's message (streamed as deltas after one announcing the role), chat
  * log-probs when logprobs is true.
+ *
+ * @param id      chatcmpl- and the first choice's request id
+ * @param created when the request was answered, in Unix seconds
  */
-final class ChatShape implements ChoiceShape<ChatChoice> {
+record ChatShape(String id, long created, String model, boolean logprobs) implements ChoiceShape<ChatChoice> {
 
     private static final String CHUNK_OBJECT = "chat.completion.chunk";
-
-    private final String id;
-    private final long created = Instant.now().getEpochSecond();
-    private final String model;
-    private final boolean logprobs;
-
-    ChatShape(String id, String model, boolean logprobs) {
-        this.id = id;
-        this.model = model;
-        this.logprobs = logprobs;
-    }
 
     @Override
     public boolean trimsLeadingWhitespace() {

@@ -112,6 +112,7 @@ class OpenAiController {
                 r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), top,
                 r.pruning(), r.trace()), r.n());
         return runner.run(prepared, stops, Boolean.TRUE.equals(r.stream()), StreamOptions.asksForUsage(r.streamOptions()),
-                new ChatShape("chatcmpl-" + prepared.getFirst().requestId(), mapping.modelId(), logprobs));
+                new ChatShape("chatcmpl-" + prepared.getFirst().requestId(), Instant.now().getEpochSecond(),
+                        mapping.modelId(), logprobs));
     }
 }

@@ -19,17 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** What the model drops in general: the drop statistics across every stored trace. */
 @RestController
 @Tag(name = "explain", description = "Drop traces: which tokens each layer dropped, when, and because of which token")
-class DropStatsController {
-
-    private final DropStatsReader reader;
-    private final ModelSource source;
-    private final Callers callers;
-
-    DropStatsController(DropStatsReader reader, ModelSource source, Callers callers) {
-        this.reader = reader;
-        this.source = source;
-        this.callers = callers;
-    }
+record DropStatsController(DropStatsReader reader, ModelSource source, Callers callers) {
 
     @GetMapping(path = "/explain/stats", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Drops across requests: per layer and token, how often it was seen and dropped, and how long"

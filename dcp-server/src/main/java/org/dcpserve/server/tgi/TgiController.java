@@ -27,15 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** The rest of TGI's routes: /health, /metrics and /tokenize (/info is the model package's). */
 @RestController
 @Tag(name = "tgi", description = "Hugging Face TGI's service routes")
-class TgiController {
-
-    private final TextGenerator generator;
-    private final PrometheusMeterRegistry prometheus;
-
-    TgiController(TextGenerator generator, PrometheusMeterRegistry prometheus) {
-        this.generator = generator;
-        this.prometheus = prometheus;
-    }
+record TgiController(TextGenerator generator, PrometheusMeterRegistry prometheus) {
 
     @GetMapping("/health")
     @Operation(summary = "200 with an empty body once the model is loaded (TGI's /health)")

@@ -18,15 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** What pruning did to one request, from its stored drop trace. */
 @RestController
 @Tag(name = "explain", description = "Drop traces: which tokens each layer dropped, when, and because of which token")
-class ExplainController {
-
-    private final TraceReader reader;
-    private final Callers callers;
-
-    ExplainController(TraceReader reader, Callers callers) {
-        this.reader = reader;
-        this.callers = callers;
-    }
+record ExplainController(TraceReader reader, Callers callers) {
 
     @GetMapping(path = "/explain/{request_id}", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Explain a request's pruning: its tokens and, per layer, every dropped token and its dropper",
