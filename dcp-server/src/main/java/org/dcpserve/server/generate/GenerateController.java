@@ -32,6 +32,8 @@ public class GenerateController {
     /** The response header that names a generation's drop trace, on every generation route. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
+    private static final String TRACE_ID = "The request id of the drop trace";
+
     private final GenerationService service;
 
     GenerateController(GenerationService service) {
@@ -45,7 +47,7 @@ public class GenerateController {
                     + " finds it at once. With details: true, details.pruning has the per-layer counts; /explain has"
                     + " every drop. A stream field is accepted and ignored (this route always answers with JSON).")
     @ApiResponse(responseCode = "200", description = "The generated text",
-            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"))
+            headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID))
     @GenerationProblemResponses
     @ProblemResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given")
     ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
@@ -62,7 +64,7 @@ public class GenerateController {
                     + " trace is stored before the last event is sent; if it cannot be, the last event is"
                     + " {error, error_type} instead. A full queue is a 429 before the stream opens.")
     @ApiResponse(responseCode = "200", description = "The event stream",
-            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
+            headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID),
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                     schema = @Schema(implementation = StreamEvent.class)))
     @GenerationProblemResponses
@@ -78,7 +80,7 @@ public class GenerateController {
             description = "What Hugging Face clients call when pointed at the service root.")
     @ApiResponse(responseCode = "200", description = "[GenerateResponse] (stream false) or Server-Sent Events"
             + " (stream true)",
-            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
+            headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID),
             content = {
                 @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                         array = @ArraySchema(schema = @Schema(implementation = GenerateResponse.class))),

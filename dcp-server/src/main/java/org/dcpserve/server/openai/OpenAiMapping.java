@@ -58,8 +58,8 @@ class OpenAiMapping {
     }
 
     /**
-     * Validates and prepares the generations of the prompt, one per choice ({@code n}, null: 1): every check runs
-     * before any of them is started.
+     * Validates and prepares the generations of the prompt, one per choice ({@code choices}, the request's n; null:
+     * 1): every check runs before any of them is started.
      */
     List<GenerationService.PreparedGeneration> prepare(String prompt, Options o, Integer choices) {
         int n = choices == null ? 1 : choices;
@@ -85,7 +85,10 @@ class OpenAiMapping {
         return prepared;
     }
 
-    /** The generation request's violations (ours, or the generation service's) in OpenAI's field names. */
+    /**
+     * Validates and prepares one generation; the violations found, ours or the generation service's (an API key's
+     * token limit), name OpenAI's fields, as the client wrote them.
+     */
     private GenerationService.PreparedGeneration prepare(GenerateRequest request) {
         try {
             Set<ConstraintViolation<GenerateRequest>> violations = validator.validate(request);
