@@ -7,6 +7,7 @@ import org.dcpserve.core.engine.ContextLengthExceededException;
 import org.dcpserve.core.generate.InvalidPromptException;
 import org.dcpserve.core.schedule.KvBudgetExceededException;
 import org.dcpserve.core.schedule.QueueFullException;
+import org.dcpserve.server.error.InvalidRequestException.Violation;
 import org.dcpserve.server.generate.GenerationCancelledException;
 import org.dcpserve.server.generate.UnsupportedParameterException;
 import org.dcpserve.server.http.RequestBodyTooLargeException;
@@ -23,7 +24,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.TransactionException;
-import org.springframework.validation.FieldError;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -40,36 +40,31 @@ import tools.jackson.core.JacksonException;
  * serve is 422, an overloaded server 429; unreadable JSON or a malformed id is 400, an unknown trace 404,
  * a body past dcp.max-request-body 413, a body that stalls 408, a trace database that fails 503. A stack trace
  * never reaches a client, nor more than a short prefix of a value it sent ({@link Echo}). Each one also carries
- * TGI's error and error_type members ({@link TgiErrorMembers}); on /v1 the OpenAI adapter reshapes it into
- * OpenAI's error body.
+ * TGI's error and error_type members, or leaves in another wire format's error body ({@link ErrorBodies}).
  */
 @RestControllerAdvice
-class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String detail = ex.getBindingResult().getFieldErrors().stream()
-                .map(ApiExceptionHandler::describe)
-                .sorted()
-                .collect(Collectors.joining("; "));
-        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request", detail);
-        ex.getBindingResult().getFieldErrors().stream().map(e -> snakeCase(e.getField())).sorted().findFirst()
-                .ifPresent(field -> problem.setProperty("param", field));
-        return ResponseEntity.unprocessableContent().body(problem);
+        return ResponseEntity.unprocessableContent().body(invalidRequest(InvalidRequestException.of(
+                ex.getBindingResult().getFieldErrors().stream().map(e -> Violation.of(
+                        InvalidRequestException.snakeCase(e.getField()), e.getDefaultMessage(), e.getRejectedValue()))
+                        .toList())));
     }
 
     /** A query parameter out of range, e.g. GET /explain/stats?limit=0: 422 naming the parameter. */
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String detail = ex.getParameterValidationResults().stream()
-                .flatMap(result -> result.getResolvableErrors().stream().map(error -> describe(
-                        parameterName(result.getMethodParameter()), error.getDefaultMessage(), result.getArgument())))
-                .sorted()
-                .collect(Collectors.joining("; "));
+        String detail = InvalidRequestException.of(ex.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream().map(error -> Violation.of(
+                        InvalidRequestException.snakeCase(parameterName(result.getMethodParameter())),
+                        error.getDefaultMessage(), result.getArgument())))
+                .toList()).getMessage();
         return ResponseEntity.unprocessableContent().body(problem(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid request",
                 detail));
     }
@@ -145,15 +140,26 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return super.handleHttpMediaTypeNotSupported(ex, headers, status, request);
     }
 
-    @ExceptionHandler(TraceNotFoundException.class)
-    ProblemDetail traceNotFound(TraceNotFoundException ex) {
-        return problem(HttpStatus.NOT_FOUND, "Trace not found", ex.getMessage());
+    /** Our exceptions whose message is written for the client: the detail, under the status and title of its kind. */
+    @ExceptionHandler({TraceNotFoundException.class, TraceStoreException.class, QueueFullException.class,
+            GenerationCancelledException.class, InvalidPromptException.class, ContextLengthExceededException.class,
+            KvBudgetExceededException.class})
+    ProblemDetail refused(RuntimeException ex) {
+        return switch (ex) {
+            case TraceNotFoundException e -> problem(HttpStatus.NOT_FOUND, "Trace not found", e.getMessage());
+            // Logged with its cause where it happened; the client learns what failed, not how.
+            case TraceStoreException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Trace not stored", e.getMessage());
+            case QueueFullException e -> problem(HttpStatus.TOO_MANY_REQUESTS, "Overloaded", e.getMessage());
+            case GenerationCancelledException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Generation stopped",
+                    e.getMessage());
+            // The engine's refusals: InvalidPromptException, ContextLengthExceededException, KvBudgetExceededException.
+            default -> cannotBeServed(ex.getMessage());
+        };
     }
 
-    @ExceptionHandler(TraceStoreException.class)
-    ProblemDetail traceNotStored(TraceStoreException ex) {
-        // Logged with its cause where it happened; the client learns what failed, not how.
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Trace not stored", ex.getMessage());
+    /** A well-formed request the model cannot serve as asked (the engine's refusals): 422, as TGI answers it. */
+    public static ProblemDetail cannotBeServed(String detail) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Request cannot be served", detail);
     }
 
     @ExceptionHandler({DataAccessException.class, TransactionException.class})
@@ -161,12 +167,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         log.error("Trace database failed", ex);
         return problem(HttpStatus.SERVICE_UNAVAILABLE, "Trace database unavailable",
                 "the trace database could not be read; retry later (the log has the cause)");
-    }
-
-    @ExceptionHandler({InvalidPromptException.class, ContextLengthExceededException.class,
-            KvBudgetExceededException.class})
-    ProblemDetail invalidPrompt(IllegalArgumentException ex) {
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Request cannot be served", ex.getMessage());
     }
 
     @ExceptionHandler(UnsupportedParameterException.class)
@@ -185,16 +185,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    @ExceptionHandler(QueueFullException.class)
-    ProblemDetail overloaded(QueueFullException ex) {
-        return problem(HttpStatus.TOO_MANY_REQUESTS, "Overloaded", ex.getMessage());
-    }
-
-    @ExceptionHandler(GenerationCancelledException.class)
-    ProblemDetail cancelled(GenerationCancelledException ex) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Generation stopped", ex.getMessage());
-    }
-
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception ex) {
         log.error("Generation failed", ex);
@@ -206,21 +196,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
         return problem;
-    }
-
-    private static String describe(FieldError error) {
-        return describe(error.getField(), error.getDefaultMessage(), error.getRejectedValue());
-    }
-
-    /** One violated constraint as the client should read it: 'parameters.top_p' must be in (0, 1] (got 1.5). */
-    public static String describe(String field, String message, Object rejected) {
-        boolean showValue = rejected != null && !(rejected instanceof String text && text.isBlank());
-        return "'" + snakeCase(field) + "' " + message + (showValue ? " (got " + Echo.prefix(rejected) + ")" : "");
-    }
-
-    /** Field paths as the client wrote them: parameters.maxNewTokens -> parameters.max_new_tokens. */
-    public static String snakeCase(String field) {
-        return field.replaceAll("([A-Z])", "_$1").toLowerCase();
     }
 
     private static Throwable cause(Throwable ex, Class<? extends Throwable> type) {

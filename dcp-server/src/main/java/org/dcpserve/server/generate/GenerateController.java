@@ -11,8 +11,8 @@ import jakarta.validation.Valid;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.dcpserve.server.error.ProblemResponse;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -32,6 +32,8 @@ public class GenerateController {
     /** The response header that names a generation's drop trace, on every generation route. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
+    private static final String TRACE_ID = "The request id of the drop trace";
+
     private final GenerationService service;
 
     GenerateController(GenerationService service) {
@@ -45,16 +47,9 @@ public class GenerateController {
                     + " finds it at once. With details: true, details.pruning has the per-layer counts; /explain has"
                     + " every drop. A stream field is accepted and ignored (this route always answers with JSON).")
     @ApiResponse(responseCode = "200", description = "The generated text",
-            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"))
-    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "The generation queue is full",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+            headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID))
+    @GenerationProblemResponses
+    @ProblemResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given")
     ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
         GenerateResponse response = service.toResponse(prepared, service.generate(prepared));
@@ -69,15 +64,10 @@ public class GenerateController {
                     + " trace is stored before the last event is sent; if it cannot be, the last event is"
                     + " {error, error_type} instead. A full queue is a 429 before the stream opens.")
     @ApiResponse(responseCode = "200", description = "The event stream",
-            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
+            headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID),
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                     schema = @Schema(implementation = StreamEvent.class)))
-    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "The generation queue is full",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @GenerationProblemResponses
     ResponseEntity<SseEmitter> generateStream(@Valid @RequestBody GenerateRequest request) {
         // Validation and queueing happen before the stream opens, so bad input still gets a plain 4xx problem
         // detail, and a full queue a 429, never a 200 followed by an error event.
@@ -90,18 +80,13 @@ public class GenerateController {
             description = "What Hugging Face clients call when pointed at the service root.")
     @ApiResponse(responseCode = "200", description = "[GenerateResponse] (stream false) or Server-Sent Events"
             + " (stream true)",
-            headers = @Header(name = REQUEST_ID_HEADER, description = "The request id of the drop trace"),
+            headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID),
             content = {
                 @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                         array = @ArraySchema(schema = @Schema(implementation = GenerateResponse.class))),
                 @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                         schema = @Schema(implementation = StreamEvent.class))})
-    @ApiResponse(responseCode = "422", description = "The request cannot be served as asked (see detail)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
-    @ApiResponse(responseCode = "429", description = "The generation queue is full",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @GenerationProblemResponses
     ResponseEntity<? extends ResponseBodyEmitter> compat(@Valid @RequestBody GenerateRequest request)
             throws IOException {
         GenerationService.PreparedGeneration prepared = service.prepare(request);

@@ -27,8 +27,7 @@ public record GenerateParameters(
         @Min(value = 1, message = "must be at least 1")
         Integer topK,
         @Schema(description = "Sample from the smallest set of tokens whose probability reaches p", example = "0.95")
-        @DecimalMin(value = "0.0", inclusive = false, message = "must be in (0, 1]")
-        @DecimalMax(value = "1.0", message = "must be in (0, 1]")
+        @Probability
         Float topP,
         @Schema(description = "Sampling seed; the same seed gives the same output", example = "42")
         Long seed,
@@ -66,13 +65,11 @@ public record GenerateParameters(
         Float repetitionPenalty,
         @Schema(description = "Subtracted from a token's logit once per time it was generated so far (OpenAI's"
                 + " definition; 0: none)", example = "0.5")
-        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
-        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        @Penalty
         Float frequencyPenalty,
         @Schema(description = "Locally typical sampling: keep the most typical tokens up to this probability mass"
                 + " (1: off)", example = "0.9")
-        @DecimalMin(value = "0.0", inclusive = false, message = "must be in (0, 1]")
-        @DecimalMax(value = "1.0", message = "must be in (0, 1]")
+        @Probability
         Float typicalP,
         @Schema(description = "Not supported above 1 (one sequence per request); null or 1 passes", example = "1")
         @Min(value = 1, message = "must be at least 1")
@@ -86,8 +83,7 @@ public record GenerateParameters(
         String adapterId,
         @Schema(description = "Ours, OpenAI's definition: subtracted once from the logit of every token generated so"
                 + " far (0: none)", example = "0.5")
-        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
-        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        @Penalty
         Float presencePenalty,
         @Schema(description = "Ours: false stores no drop trace and adds nothing to the drop statistics (the response"
                 + " still has a request_id, whose /explain is a 404); default true", defaultValue = "true")

@@ -11,18 +11,10 @@ import org.springframework.web.bind.annotation.RestController;
 /** What is being served: TGI's /info fields, and ours (how the model was loaded, its config.json). */
 @RestController
 @Tag(name = "model", description = "The model being served")
-class ModelInfoController {
+record ModelInfoController(ModelSource source, DcpProperties properties) {
 
     /** The service version /info reports (TGI's version field). */
     static final String VERSION = "0.1.0";
-
-    private final ModelSource source;
-    private final DcpProperties properties;
-
-    ModelInfoController(ModelSource source, DcpProperties properties) {
-        this.source = source;
-        this.properties = properties;
-    }
 
     @GetMapping("/info")
     @Operation(summary = "The served model, in TGI's /info shape, with its config.json (sizes, context, DCP gates)")

@@ -11,6 +11,8 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import java.util.Map;
+import org.dcpserve.server.generate.Penalty;
+import org.dcpserve.server.generate.Probability;
 
 /**
  * Body of POST /v1/chat/completions. The messages become one prompt through the chat template of
@@ -34,8 +36,7 @@ public record ChatCompletionRequest(
         @DecimalMin(value = "0.0", message = "must be in [0, 2]")
         @DecimalMax(value = "2.0", message = "must be in [0, 2]")
         Float temperature,
-        @DecimalMin(value = "0.0", inclusive = false, message = "must be in (0, 1]")
-        @DecimalMax(value = "1.0", message = "must be in (0, 1]")
+        @Probability
         Float topP,
         @Min(value = 1, message = "must be at least 1")
         @Max(value = OpenAiMapping.MAX_CHOICES, message = "must be at most " + OpenAiMapping.MAX_CHOICES)
@@ -52,11 +53,9 @@ public record ChatCompletionRequest(
         @Min(value = 0, message = "must be in [0, 20]")
         @Max(value = 20, message = "must be in [0, 20]")
         Integer topLogprobs,
-        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
-        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        @Penalty
         Float presencePenalty,
-        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
-        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        @Penalty
         Float frequencyPenalty,
         @Schema(description = "Accepted and ignored")
         String user,

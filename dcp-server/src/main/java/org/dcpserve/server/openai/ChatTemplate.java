@@ -39,9 +39,8 @@ final class ChatTemplate {
                 case "system", "developer" -> prompt.append(content).append("\n\n");
                 case "user" -> prompt.append("User: ").append(content).append('\n');
                 case "assistant" -> prompt.append("Assistant: ").append(content).append('\n');
-                default -> throw new InvalidRequestException("'messages[" + i + "].role' must be system, developer,"
-                        + " user or assistant (got " + Echo.prefix(m.role()) + "); tools are not supported",
-                        "messages[" + i + "].role");
+                default -> throw new InvalidRequestException("messages[" + i + "].role", "must be system,"
+                        + " developer, user or assistant (got " + Echo.prefix(m.role()) + "); tools are not supported");
             }
         }
         return prompt.append("Assistant:").toString();
@@ -58,14 +57,13 @@ final class ChatTemplate {
                 if (part instanceof Map<?, ?> map && "text".equals(map.get("type")) && map.get("text") instanceof String t) {
                     text.append(t);
                 } else {
-                    throw new InvalidRequestException("'messages[" + index + "].content' parts must be"
-                            + " {\"type\": \"text\", \"text\": \"...\"}: this model reads text only",
-                            "messages[" + index + "].content");
+                    throw new InvalidRequestException("messages[" + index + "].content", "parts must be"
+                            + " {\"type\": \"text\", \"text\": \"...\"}: this model reads text only");
                 }
             }
             return text.toString();
         }
-        throw new InvalidRequestException("'messages[" + index + "].content' must be a string or an array of text"
-                + " parts", "messages[" + index + "].content");
+        throw new InvalidRequestException("messages[" + index + "].content", "must be a string or an array of text"
+                + " parts");
     }
 }

@@ -8,6 +8,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.util.Map;
+import org.dcpserve.server.generate.Penalty;
+import org.dcpserve.server.generate.Probability;
 
 /** Body of POST /v1/completions: OpenAI's legacy completions request (the fields this server honours or refuses). */
 @Schema(name = "CompletionRequest", example = """
@@ -27,8 +29,7 @@ public record CompletionRequest(
         @DecimalMax(value = "2.0", message = "must be in [0, 2]")
         Float temperature,
         @Schema(description = "Nucleus sampling mass")
-        @DecimalMin(value = "0.0", inclusive = false, message = "must be in (0, 1]")
-        @DecimalMax(value = "1.0", message = "must be in (0, 1]")
+        @Probability
         Float topP,
         @Schema(description = "Choices to generate (each its own generation and drop trace)", defaultValue = "1")
         @Min(value = 1, message = "must be at least 1")
@@ -46,11 +47,9 @@ public record CompletionRequest(
         @Schema(description = "Up to 4 sequences that end generation (not included in the text)",
                 oneOf = {String.class, String[].class})
         Object stop,
-        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
-        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        @Penalty
         Float presencePenalty,
-        @DecimalMin(value = "-2.0", message = "must be in [-2, 2]")
-        @DecimalMax(value = "2.0", message = "must be in [-2, 2]")
+        @Penalty
         Float frequencyPenalty,
         @Schema(description = "Same seed, same output")
         Long seed,

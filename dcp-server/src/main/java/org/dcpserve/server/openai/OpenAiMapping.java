@@ -4,7 +4,6 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.dcpserve.core.load.ModelSource;
 import org.dcpserve.core.model.ModelConfig;
@@ -18,8 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Maps OpenAI requests onto the one generation request (GenerateRequest) and hands it to the generation service:
- * the same bean validation and the same model checks as TGI's routes, whose messages the error shape renames
- * (max_new_tokens becomes max_tokens, ...).
+ * the same bean validation and the same model checks as TGI's routes, their violations named as OpenAI's fields
+ * (max_new_tokens is max_tokens, ...).
  */
 @Component
 class OpenAiMapping {
@@ -58,8 +57,12 @@ class OpenAiMapping {
                    Boolean pruning, Boolean trace) {
     }
 
-    /** Validates and prepares n generations of the prompt: every check runs before any of them is started. */
-    List<GenerationService.PreparedGeneration> prepare(String prompt, Options o, int n) {
+    /**
+     * Validates and prepares the generations of the prompt, one per choice ({@code choices}, the request's n; null:
+     * 1): every check runs before any of them is started.
+     */
+    List<GenerationService.PreparedGeneration> prepare(String prompt, Options o, Integer choices) {
+        int n = choices == null ? 1 : choices;
         float temperature = o.temperature() == null ? 1f : o.temperature();
         int maxTokens = o.maxTokens() != null ? o.maxTokens() : defaultMaxTokens(prompt, o.defaultMaxTokens());
         List<GenerationService.PreparedGeneration> prepared = new ArrayList<>(n);
@@ -77,14 +80,25 @@ class OpenAiMapping {
                     .pruning(o.pruning())
                     .trace(o.trace())
                     .build();
-            GenerateRequest request = new GenerateRequest(prompt, parameters);
+            prepared.add(prepare(new GenerateRequest(prompt, parameters)));
+        }
+        return prepared;
+    }
+
+    /**
+     * Validates and prepares one generation; the violations found, ours or the generation service's (an API key's
+     * token limit), name OpenAI's fields, as the client wrote them.
+     */
+    private GenerationService.PreparedGeneration prepare(GenerateRequest request) {
+        try {
             Set<ConstraintViolation<GenerateRequest>> violations = validator.validate(request);
             if (!violations.isEmpty()) {
                 throw InvalidRequestException.of(violations);
             }
-            prepared.add(service.prepare(request));
+            return service.prepare(request);
+        } catch (InvalidRequestException e) {
+            throw e.renamed(OpenAiFieldNames::of);
         }
-        return prepared;
     }
 
     /** OpenAI's default, or what the context leaves after the prompt when that is less (at least 1). */
@@ -109,12 +123,12 @@ class OpenAiMapping {
                 && list.stream().allMatch(s -> s instanceof String)) {
             stops = list.stream().map(String.class::cast).toList();
         } else {
-            throw new InvalidRequestException("'stop' must be a string or an array of at most " + MAX_STOPS
-                    + " strings", "stop");
+            throw new InvalidRequestException("stop", "must be a string or an array of at most " + MAX_STOPS
+                    + " strings");
         }
         if (stops.stream().anyMatch(s -> s.length() > GenerateParameters.MAX_STOP_LENGTH)) {
-            throw new InvalidRequestException("'stop' sequences must be at most " + GenerateParameters.MAX_STOP_LENGTH
-                    + " characters each", "stop");
+            throw new InvalidRequestException("stop", "sequences must be at most "
+                    + GenerateParameters.MAX_STOP_LENGTH + " characters each");
         }
         return stops;
     }
@@ -131,13 +145,6 @@ class OpenAiMapping {
             throw new UnsupportedParameterException("prompt", "an array of " + list.size() + " prompts is not"
                     + " supported: send one prompt per request");
         }
-        throw new InvalidRequestException("'prompt' must be a non-empty string (token-id arrays are not supported)",
-                "prompt");
-    }
-
-    static void refuseNonEmpty(Map<String, Object> value, String name) {
-        if (value != null && !value.isEmpty()) {
-            throw new UnsupportedParameterException(name, name + " is not supported; leave it out");
-        }
+        throw new InvalidRequestException("prompt", "must be a non-empty string (token-id arrays are not supported)");
     }
 }

@@ -3,10 +3,12 @@ package org.dcpserve.server.security;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.dcpserve.server.error.InvalidRequestException;
+import org.dcpserve.server.error.InvalidRequestException.Violation;
 import org.springframework.stereotype.Component;
 
 /**
@@ -56,9 +58,9 @@ class RateLimiter {
         }
         long limit = limit(key.tokens(), defaults.tokens());
         if (maxNewTokens > limit) {
-            throw new InvalidRequestException("max_new_tokens is " + maxNewTokens + " but this API key may generate at"
-                    + " most " + limit + " tokens per " + describe(defaults.period()) + "; ask for fewer",
-                    "parameters.max_new_tokens");
+            throw InvalidRequestException.of(List.of(new Violation("parameters.max_new_tokens",
+                    name -> Violation.leaf(name) + " is " + maxNewTokens + " but this API key may generate at most "
+                            + limit + " tokens per " + describe(defaults.period()) + "; ask for fewer")));
         }
         consume(tokens, maxNewTokens, "new tokens");
     }

@@ -9,9 +9,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.dcpserve.core.load.ModelSource;
+import org.dcpserve.server.error.ProblemResponse;
 import org.dcpserve.server.security.Callers;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,17 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** What the model drops in general: the drop statistics across every stored trace. */
 @RestController
 @Tag(name = "explain", description = "Drop traces: which tokens each layer dropped, when, and because of which token")
-class DropStatsController {
-
-    private final DropStatsReader reader;
-    private final ModelSource source;
-    private final Callers callers;
-
-    DropStatsController(DropStatsReader reader, ModelSource source, Callers callers) {
-        this.reader = reader;
-        this.source = source;
-        this.callers = callers;
-    }
+record DropStatsController(DropStatsReader reader, ModelSource source, Callers callers) {
 
     @GetMapping(path = "/explain/stats", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Drops across requests: per layer and token, how often it was seen and dropped, and how long"
@@ -41,9 +31,7 @@ class DropStatsController {
     @ApiResponse(responseCode = "200", description = "The statistics",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = DropStats.class)))
-    @ApiResponse(responseCode = "422", description = "A filter out of range",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponse(responseCode = "422", description = "A filter out of range")
     DropStats stats(
             @Parameter(description = "The model (default: the served one)") @RequestParam(name = "model", required = false)
             String model,

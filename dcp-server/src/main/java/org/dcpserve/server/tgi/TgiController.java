@@ -15,9 +15,9 @@ import org.dcpserve.core.generate.GenerationRequest;
 import org.dcpserve.core.generate.SamplingParams;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.tokenizer.Tokenizer;
+import org.dcpserve.server.error.ProblemResponse;
 import org.dcpserve.server.generate.GenerateRequest;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -27,15 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** The rest of TGI's routes: /health, /metrics and /tokenize (/info is the model package's). */
 @RestController
 @Tag(name = "tgi", description = "Hugging Face TGI's service routes")
-class TgiController {
-
-    private final TextGenerator generator;
-    private final PrometheusMeterRegistry prometheus;
-
-    TgiController(TextGenerator generator, PrometheusMeterRegistry prometheus) {
-        this.generator = generator;
-        this.prometheus = prometheus;
-    }
+record TgiController(TextGenerator generator, PrometheusMeterRegistry prometheus) {
 
     @GetMapping("/health")
     @Operation(summary = "200 with an empty body once the model is loaded (TGI's /health)")
@@ -56,9 +48,7 @@ class TgiController {
     @ApiResponse(responseCode = "200", description = "The tokens",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     array = @ArraySchema(schema = @Schema(implementation = SimpleToken.class))))
-    @ApiResponse(responseCode = "422", description = "Empty prompt, or one that does not fit the context",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponse(responseCode = "422", description = "Empty prompt, or one that does not fit the context")
     List<SimpleToken> tokenize(@Valid @RequestBody GenerateRequest request) {
         Integer truncate = request.parametersOrDefault().truncate();
         int[] ids = generator.promptTokens(new GenerationRequest(request.inputs(), 1, SamplingParams.greedy(),

@@ -4,11 +4,11 @@ import java.util.List;
 import org.dcpserve.core.generate.FinishReason;
 
 /**
- * What an OpenAI client sees of a generation's text: without the stop sequence that ended it (TGI keeps it,
+ * The text of one choice as an OpenAI client sees it: without the stop sequence that ended it (TGI keeps it,
  * OpenAI does not) and, for chat, without leading whitespace. While streaming, text that may be the start of a
  * stop sequence is held back until the next tokens tell, so what was streamed is always the final text's prefix.
  */
-final class TextStream {
+final class VisibleText {
 
     private final List<String> stops;
     private final boolean trimLeading;
@@ -17,7 +17,7 @@ final class TextStream {
     private int start;
     private int emitted;
 
-    TextStream(List<String> stops, boolean trimLeading) {
+    VisibleText(List<String> stops, boolean trimLeading) {
         this.stops = stops;
         this.trimLeading = trimLeading;
         this.start = trimLeading ? -1 : 0;
@@ -57,7 +57,7 @@ final class TextStream {
         return trimLeading ? out.stripLeading() : out;
     }
 
-    static String withoutStop(String text, List<String> stops) {
+    private static String withoutStop(String text, List<String> stops) {
         String longest = "";
         for (String stop : stops) {
             if (text.endsWith(stop) && stop.length() > longest.length()) {
@@ -79,10 +79,5 @@ final class TextStream {
             }
         }
         return best;
-    }
-
-    /** OpenAI's finish reasons: an end-of-text token or a stop sequence is "stop", the token limit "length". */
-    static String finishReason(FinishReason reason) {
-        return reason == FinishReason.LENGTH ? "length" : "stop";
     }
 }
