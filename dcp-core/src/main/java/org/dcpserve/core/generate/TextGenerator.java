@@ -39,9 +39,7 @@ public final class TextGenerator {
     public int[] promptTokens(GenerationRequest request) {
         int budget = config.contextLength() - request.maxNewTokens();
         if (budget < 1) {
-            throw new InvalidPromptException("max_new_tokens is " + request.maxNewTokens()
-                    + " but the model's context length is " + config.contextLength()
-                    + "; ask for at most " + (config.contextLength() - 1) + " new tokens");
+            throw InvalidPromptException.maxNewTokensPastContext(request.maxNewTokens(), config.contextLength());
         }
         Integer bos = config.tokenizer().bosId();
         int reserved = bos == null ? 0 : 1;
@@ -59,7 +57,7 @@ public final class TextGenerator {
         }
         int[] text = tokenizer.encode(prompt);
         if (text.length == 0) {
-            throw new InvalidPromptException("the prompt encodes to no tokens; give some text in 'inputs'");
+            throw InvalidPromptException.emptyPrompt();
         }
         if (text.length > textLimit) {
             if (request.truncate() == null) {
@@ -71,9 +69,7 @@ public final class TextGenerator {
     }
 
     private InvalidPromptException tooLong(String tokens, GenerationRequest request) {
-        return new InvalidPromptException("the prompt has " + tokens + " tokens and max_new_tokens is "
-                + request.maxNewTokens() + ", together more than the model's context length of "
-                + config.contextLength() + "; shorten the prompt, lower max_new_tokens, or set parameters.truncate");
+        return InvalidPromptException.promptTooLong(tokens, request.maxNewTokens(), config.contextLength());
     }
 
     /** Generates with the policy the request asks for (see {@link #policyFor}). */
@@ -132,8 +128,7 @@ public final class TextGenerator {
             return DensePolicy.INSTANCE;
         }
         if (!config.hasDcpGates()) {
-            throw new InvalidPromptException("this model has no DCP gates, so it cannot prune;"
-                    + " leave 'pruning' out or serve a model fine-tuned with DCP");
+            throw InvalidPromptException.noGatesToPrune();
         }
         return new DcpGatePolicy(config.dcp());
     }

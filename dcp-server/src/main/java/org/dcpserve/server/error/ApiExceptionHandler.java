@@ -4,8 +4,7 @@ import java.net.SocketTimeoutException;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.dcpserve.core.engine.ContextLengthExceededException;
-import org.dcpserve.core.generate.InvalidPromptException;
-import org.dcpserve.core.schedule.KvBudgetExceededException;
+import org.dcpserve.core.generate.UnservableRequestException;
 import org.dcpserve.core.schedule.QueueFullException;
 import org.dcpserve.server.error.InvalidRequestException.Violation;
 import org.dcpserve.server.generate.GenerationCancelledException;
@@ -142,8 +141,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     /** Our exceptions whose message is written for the client: the detail, under the status and title of its kind. */
     @ExceptionHandler({TraceNotFoundException.class, TraceStoreException.class, QueueFullException.class,
-            GenerationCancelledException.class, InvalidPromptException.class, ContextLengthExceededException.class,
-            KvBudgetExceededException.class})
+            GenerationCancelledException.class, UnservableRequestException.class,
+            ContextLengthExceededException.class})
     ProblemDetail refused(RuntimeException ex) {
         return switch (ex) {
             case TraceNotFoundException e -> problem(HttpStatus.NOT_FOUND, "Trace not found", e.getMessage());
@@ -152,7 +151,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case QueueFullException e -> problem(HttpStatus.TOO_MANY_REQUESTS, "Overloaded", e.getMessage());
             case GenerationCancelledException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Generation stopped",
                     e.getMessage());
-            // The engine's refusals: InvalidPromptException, ContextLengthExceededException, KvBudgetExceededException.
+            case UnservableRequestException e -> {
+                ProblemDetail problem = cannotBeServed(e.getMessage());
+                problem.setProperty("param", e.field().path());
+                yield problem;
+            }
+            // The engine's other refusal: a sequence past the model's context (ContextLengthExceededException).
             default -> cannotBeServed(ex.getMessage());
         };
     }
