@@ -2,12 +2,12 @@
 # Side-by-side A/B of two builds on stories260K, alternating so that both see the same machine load:
 # the engine (bench-grid, 64 sequences with random gates, 50 % kept, 1 intra-op thread) and the service
 # (each build's jar on dense stories260K, 8 then 64 clients). OLD is a worktree of the other build, with
-# dcp-core compiled and dcp-server packaged:
+# dcp-server packaged and the dcp tool compiled (dcp-cli; in builds older than that module, dcp-core):
 #
-#   git worktree add ../old <commit> && (cd ../old && ./mvnw -q -pl dcp-server -am -DskipTests package)
+#   git worktree add ../old <commit> && (cd ../old && ./mvnw -q -pl dcp-server,dcp-cli -am -DskipTests package)
 #   OLD=../old scripts/bench-ab.sh          # appends to docs/bench-http/ab-pooled.csv (CSV=...)
 #
-# Needs this tree's dcp-server/target/dcp-server.jar and dcp-core/target/classes, and ../shared.
+# Needs this tree's dcp-server/target/dcp-server.jar, and ../shared; it builds this tree's dcp tool (bin/dcp).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -17,11 +17,18 @@ old="$(cd "${OLD:?set OLD to the worktree of the other build}" && pwd)"
 csv="${CSV:-docs/bench-http/ab-pooled.csv}"
 port="${PORT:-18095}"
 base=../shared/models/stories260K/stories260K.bin
-classpath="$(cat dcp-core/target/classpath.txt)"
+bin/dcp --version > /dev/null   # builds the dcp tool and writes its classpath
+# Third-party jars only: each side runs its own tree's classes.
+classpath="$(tr ':' '\n' < dcp-cli/target/classpath.txt | grep -v '/org/dcpserve/' | paste -sd :)"
 
 tree() { if [ "$1" = old ]; then echo "$old"; else echo "$root"; fi; }
-dcp() { "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$(tree "$1")/dcp-core/target/classes:$classpath" \
-  org.dcpserve.core.cli.DcpCommand "${@:2}"; }
+dcp() {
+  local dir main=org.dcpserve.cli.DcpCommand
+  dir="$(tree "$1")"
+  [ -f "$dir/dcp-cli/target/classes/org/dcpserve/cli/DcpCommand.class" ] || main=org.dcpserve.core.cli.DcpCommand
+  "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$dir/dcp-cli/target/classes:$dir/dcp-core/target/classes:$classpath" \
+    "$main" "${@:2}"
+}
 
 # Each build imports its own copy (the same random gates): an older build may not read a newer package format.
 for side in old new; do

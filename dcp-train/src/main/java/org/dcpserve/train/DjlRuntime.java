@@ -88,12 +88,6 @@ public final class DjlRuntime {
         return JniUtils.getNumThreads();
     }
 
-    /** Keeps DJL's start-up chatter (engine banner, "no GPU" warning) out of the command-line output. */
-    public static void quietLogging() {
-        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl", "warn");
-        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
-    }
-
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null && System.getenv(key) == null) {
             System.setProperty(key, value);

@@ -36,7 +36,6 @@ public final class TrainCommand implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        DjlRuntime.quietLogging();
         // Before the first OrtEnvironment (evaluation runs the serving engine): the shared native cache.
         OrtNativeCache.install();
         System.exit(execute(args));

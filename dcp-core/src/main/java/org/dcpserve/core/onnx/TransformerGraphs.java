@@ -35,10 +35,12 @@ public final class TransformerGraphs {
 
     private final ModelConfig config;
     private final ModelWeights weights;
+    private final TransformerBlocks blocks;
 
     public TransformerGraphs(ModelConfig config, ModelWeights weights) {
         this.config = config;
         this.weights = weights;
+        this.blocks = new TransformerBlocks(config, weights);
     }
 
     public ModelProto embedding() {
@@ -58,15 +60,15 @@ public final class TransformerGraphs {
         OnnxGraph g = new OnnxGraph("layer_" + layer + "_proj");
         int hd = config.headDim();
         String x = g.floatInput("hidden", "T", config.dModel());
-        String n = norm(g, x, layer(layer, "attn_norm"));                                // [T, d]
-        String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, config.heads(), hd));   // [T, H, hd]
-        String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
-        String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        String n = blocks.norm(g, x, layer(layer, "attn_norm"));                         // [T, d]
+        String q = g.op("Reshape", blocks.linear(g, n, layer, "wq", "bq"), g.ints(-1, config.heads(), hd)); // [T, H, hd]
+        String k = g.op("Reshape", blocks.linear(g, n, layer, "wk", "bk"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        String v = g.op("Reshape", blocks.linear(g, n, layer, "wv", "bv"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
         if (config.architecture() == Architecture.LLAMA) {
             String positions = g.int64Input("positions", "T");
-            String[] cosSin = ropeTables(g, positions);
-            q = rope(g, q, cosSin);
-            k = rope(g, k, cosSin);
+            String[] cosSin = blocks.ropeTables(g, positions);
+            q = blocks.rope(g, q, cosSin);
+            k = blocks.rope(g, k, cosSin);
         }
         g.floatOutput(q, "q", "T", config.heads(), hd);
         g.floatOutput(k, "k", "T", config.kvHeads(), hd);
@@ -129,8 +131,9 @@ public final class TransformerGraphs {
         OnnxGraph g = new OnnxGraph("layer_" + layer + "_out");
         String x = g.floatInput("hidden", "N", config.dModel());                                     // [N, d]
         String ctx = g.floatInput("context", "N", config.dModel());                                  // [N, d]
-        String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [N, d]
-        String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer)); // [N, d]
+        String attended = g.op("Add", x, blocks.linear(g, ctx, layer, "wo", "bo"));                  // [N, d]
+        String normed = blocks.norm(g, attended, layer(layer, "mlp_norm"));                          // [N, d]
+        String out = g.op("Add", attended, blocks.mlp(g, normed, layer));                            // [N, d]
         g.floatOutput(out, "hidden_out", "N", config.dModel());
         return g.toModel();
     }
@@ -138,143 +141,9 @@ public final class TransformerGraphs {
     public ModelProto head() {
         OnnxGraph g = new OnnxGraph("head");
         String x = g.floatInput("hidden", "T", config.dModel());
-        String n = norm(g, x, ModelWeights.FINAL_NORM);
+        String n = blocks.norm(g, x, ModelWeights.FINAL_NORM);
         String logits = g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
         g.floatOutput(logits, "logits", "T", config.vocabSize());
         return g.toModel();
     }
-
-    /**
-     * For comparison only (dcp bench-grid --monolithic): the whole dense model as one graph for a decode
-     * step of B sequences of equal length, the KV cache as inputs and outputs, the way exported decoder graphs
-     * usually carry it. No pruning is possible inside it: Java never sees the cache between layers.
-     *
-     * <pre>
-     * token_ids, positions [B]; past_k_L, past_v_L [B, P, Hkv, hd] -> logits [B, vocab];
-     *                                                                 present_k_L, present_v_L [B, P + 1, Hkv, hd]
-     * </pre>
-     */
-    public ModelProto monolithicDecode() {
-        OnnxGraph g = new OnnxGraph("decode");
-        int h = config.heads();
-        int hkv = config.kvHeads();
-        int hd = config.headDim();
-        String ids = g.int64Input("token_ids", "B");
-        String positions = g.int64Input("positions", "B");
-        String x = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights.get(ModelWeights.TOK_EMBEDDINGS)), ids);
-        if (config.architecture() == Architecture.GPT2) {
-            x = g.op("Add", x, g.op("Gather",
-                    g.weight(ModelWeights.POS_EMBEDDINGS, weights.get(ModelWeights.POS_EMBEDDINGS)), positions)); // [B, d]
-        }
-        String[] cosSin = config.architecture() == Architecture.LLAMA ? ropeTables(g, positions) : null;
-        for (int layer = 0; layer < config.layers(); layer++) {
-            String n = norm(g, x, layer(layer, "attn_norm"));                                          // [B, d]
-            String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, h, hd));              // [B, H, hd]
-            String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, hkv, hd));            // [B, Hkv, hd]
-            String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, hkv, hd));            // [B, Hkv, hd]
-            if (cosSin != null) {
-                q = rope(g, q, cosSin);
-                k = rope(g, k, cosSin);
-            }
-            // Head-major past/present [B, Hkv, S, hd], the layout of exported past_key_values: the new entry is
-            // concatenated along S (the copy a graph with the cache as input and output cannot avoid) and
-            // K^T is folded into the MatMul.
-            String pastK = g.floatInput("past_k_" + layer, "B", hkv, "P", hd);
-            String pastV = g.floatInput("past_v_" + layer, "B", hkv, "P", hd);
-            String keys = g.opWith("Concat", new String[] {pastK, g.op("Unsqueeze", k, g.ints(2))},
-                    Attribute.of("axis", 2L));                                                           // [B, Hkv, S, hd]
-            String values = g.opWith("Concat", new String[] {pastV, g.op("Unsqueeze", v, g.ints(2))},
-                    Attribute.of("axis", 2L));
-            g.floatOutput(keys, "present_k_" + layer, "B", hkv, "S", hd);
-            g.floatOutput(values, "present_v_" + layer, "B", hkv, "S", hd);
-            String qg = g.op("Reshape", q, g.ints(0, hkv, -1, hd));                                      // [B, Hkv, G, hd]
-            String kt = g.opWith("Transpose", new String[] {keys}, Attribute.ints("perm", 0, 1, 3, 2)); // [B, Hkv, hd, S]
-            String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [B, Hkv, G, S]
-            String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));
-            String ctx = g.op("Reshape", g.op("MatMul", probs, values), g.ints(-1, config.dModel()));    // [B, d]
-            String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));
-            x = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer));        // [B, d]
-        }
-        String logits = g.op("MatMul", norm(g, x, ModelWeights.FINAL_NORM),
-                g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
-        g.floatOutput(logits, "logits", "B", config.vocabSize());
-        return g.toModel();
-    }
-
-    /** x · W (+ b when the architecture has biases). */
-    private String linear(OnnxGraph g, String x, int layer, String weight, String bias) {
-        String y = g.op("MatMul", x, g.weight(layer(layer, weight), weights.layerTensor(layer, weight)));
-        String biasName = layer(layer, bias);
-        return weights.contains(biasName) ? g.op("Add", y, g.weight(biasName, weights.get(biasName))) : y;
-    }
-
-    /** LayerNorm (gpt2) or RMSNorm (llama) over the last axis. */
-    private String norm(OnnxGraph g, String x, String prefix) {
-        String scale = g.weight(prefix + ".weight", weights.get(prefix + ".weight"));
-        if (config.architecture() == Architecture.GPT2) {
-            return g.opWith("LayerNormalization",
-                    new String[] {x, scale, g.weight(prefix + ".bias", weights.get(prefix + ".bias"))},
-                    Attribute.of("axis", -1L), Attribute.of("epsilon", config.normEps()));
-        }
-        // RMSNorm: x / sqrt(mean(x^2) + eps) * weight (opset 17 has no RMSNormalization op).
-        // Pow(x, 2) rather than x * x: ONNX Runtime fuses this pattern into one SimplifiedLayerNormalization node.
-        String meanSquare = g.opWith("ReduceMean", new String[] {g.op("Pow", x, g.scalar(2f))},
-                Attribute.ints("axes", -1), Attribute.of("keepdims", 1L));                         // [T, 1]
-        String rms = g.op("Sqrt", g.op("Add", meanSquare, g.scalar(config.normEps())));
-        return g.op("Mul", g.op("Div", x, rms), scale);
-    }
-
-    private String mlp(OnnxGraph g, String x, int layer) {
-        if (config.architecture() == Architecture.LLAMA) {
-            String gate = g.op("MatMul", x, g.weight(layer(layer, "w_gate"), weights.layerTensor(layer, "w_gate"))); // [T, ffn]
-            String up = g.op("MatMul", x, g.weight(layer(layer, "w_up"), weights.layerTensor(layer, "w_up")));       // [T, ffn]
-            String silu = g.op("Mul", gate, g.op("Sigmoid", gate));
-            return g.op("MatMul", g.op("Mul", silu, up), g.weight(layer(layer, "w_down"), weights.layerTensor(layer, "w_down")));
-        }
-        String hidden = gelu(g, linear(g, x, layer, "fc", "fc_bias"));                              // [T, ffn]
-        return linear(g, hidden, layer, "proj", "proj_bias");                                        // [T, d]
-    }
-
-    /** GPT-2's tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-    private static String gelu(OnnxGraph g, String x) {
-        String cube = g.op("Mul", g.op("Mul", x, x), x);
-        String inner = g.op("Mul", g.op("Add", x, g.op("Mul", cube, g.scalar(0.044715f))),
-                g.scalar((float) Math.sqrt(2.0 / Math.PI)));
-        String halfX = g.op("Mul", x, g.scalar(0.5f));
-        return g.op("Mul", halfX, g.op("Add", g.op("Tanh", inner), g.scalar(1f)));
-    }
-
-    /**
-     * cos and sin of position * theta^(-2i/hd), each frequency twice (for both members of its pair), shaped
-     * [T, 1, hd] to broadcast over heads.
-     */
-    private String[] ropeTables(OnnxGraph g, String positions) {
-        int hd = config.headDim();
-        float[] inverseFrequency = new float[hd];
-        for (int i = 0; i < hd; i++) {
-            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * (i / 2) / hd));
-        }
-        String pos = g.op("Unsqueeze", g.opWith("Cast", new String[] {positions}, Attribute.of("to", 1L)), g.ints(1)); // [T, 1]
-        String angles = g.op("Mul", pos, g.constant(inverseFrequency, 1, hd));                         // [T, hd]
-        String shape = g.ints(-1, 1, hd);
-        return new String[] {g.op("Reshape", g.op("Cos", angles), shape), g.op("Reshape", g.op("Sin", angles), shape)};
-    }
-
-    /**
-     * Rotates the interleaved pairs (0,1), (2,3), ... of every head, as llama2.c does: x cos + swap(x) sin, where
-     * swap(x) = (-x1, x0, -x3, x2, ...) is a product with a constant signed permutation. Four nodes instead of a
-     * split into pairs and a concat back (ten): a graph this small costs per node. The same arithmetic as
-     * rotating each pair: x0 cos - x1 sin is x0 cos + (-x1) sin, and swap(x) is exact.
-     */
-    private String rope(OnnxGraph g, String x, String[] cosSin) {
-        int hd = config.headDim();
-        float[] swap = new float[hd * hd];                                                            // [hd, hd]
-        for (int i = 0; i < hd; i += 2) {
-            swap[i * hd + i + 1] = 1f;          // out[i + 1] = x[i]
-            swap[(i + 1) * hd + i] = -1f;       // out[i] = -x[i + 1]
-        }
-        String swapped = g.op("MatMul", x, g.constant(swap, hd, hd));                                 // [T, H, hd]
-        return g.op("Add", g.op("Mul", x, cosSin[0]), g.op("Mul", swapped, cosSin[1]));              // [T, H, hd]
-    }
-
 }

@@ -13,11 +13,11 @@ import org.dcpserve.core.generate.GenerationRequest;
 import org.dcpserve.core.generate.SamplingParams;
 import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.generate.TokenListener;
-import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
 import org.dcpserve.train.ProgressBars;
 import org.dcpserve.train.train.TokenData;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Self-distillation: a training corpus sampled from the dense model itself, for users without a corpus. */
@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
         description = "Sample stories from a model (dense) into a text file, stories separated by <|endoftext|> lines.")
 public final class DistillCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "model package, llama2.c checkpoint or HF GPT-2 directory")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--out", required = true, description = "text file to write")
     Path out;
@@ -48,7 +48,7 @@ public final class DistillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelSource source = ModelLoader.load(model);
+        ModelSource source = model.load();
         try (OnnxTransformer transformer = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU);
              BufferedWriter writer = Files.newBufferedWriter(out);
              ProgressBar progress = ProgressBars.of("distill", stories, "stories")) {

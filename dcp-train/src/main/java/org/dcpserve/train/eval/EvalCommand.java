@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.dcpserve.core.engine.OnnxTransformer;
-import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
 import org.dcpserve.core.pruning.PruningPolicies;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Perplexity and sparsity of a model on a text file, through the serving engine. */
@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
                 + " the same ONNX engine the service uses, dense and pruned, with the sparsity each policy reaches.")
 public final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "model package, llama2.c checkpoint or HF GPT-2 directory")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--data", required = true, description = "evaluation text")
     Path data;
@@ -37,7 +37,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelSource source = ModelLoader.load(model);
+        ModelSource source = model.load();
         try (OnnxTransformer transformer = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU)) {
             int window = Math.min(context, source.config().contextLength());
             List<int[]> sequences = Stories.sequences(Stories.read(data), source.tokenizer(), source.config(), window, packed);

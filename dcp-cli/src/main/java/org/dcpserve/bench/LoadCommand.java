@@ -1,4 +1,4 @@
-package org.dcpserve.core.cli;
+package org.dcpserve.bench;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.dcpserve.cli.options.PromptOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "N concurrent HTTP clients against a running dcp-serve: aggregate tokens/s, latency p50/p99, 429s.")
-final class LoadCommand implements Callable<Integer> {
+public final class LoadCommand implements Callable<Integer> {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,8 +47,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "unmeasured seconds before each level (default: ${DEFAULT-VALUE})")
     int warmup = 3;
 
-    @Option(names = "--prompt", description = "prompt (default: ${DEFAULT-VALUE})")
-    String prompt = "Once upon a time";
+    @Mixin
+    PromptOption prompt;
 
     @Option(names = "--max-new-tokens", description = "tokens per request (default: ${DEFAULT-VALUE})")
     int maxNewTokens = 200;
@@ -118,7 +120,7 @@ final class LoadCommand implements Callable<Integer> {
         long seq = 0;
         while (System.nanoTime() < end) {
             long t0 = System.nanoTime();
-            String body = "{\"inputs\": " + JSON.writeValueAsString(prompt) + ", \"parameters\": {\"max_new_tokens\": "
+            String body = "{\"inputs\": " + JSON.writeValueAsString(prompt.text()) + ", \"parameters\": {\"max_new_tokens\": "
                     + maxNewTokens + (temperature > 0 ? ", \"temperature\": " + temperature + ", \"seed\": "
                     + (client * 1_000_003L + seq) : "") + (pruning == null ? "" : ", \"pruning\": " + pruning)
                     + (noTrace ? ", \"trace\": false" : "") + ", \"details\": true}}";

@@ -1,5 +1,8 @@
-package org.dcpserve.core.cli;
+package org.dcpserve.cli;
 
+import org.dcpserve.bench.BenchCommand;
+import org.dcpserve.bench.BenchGridCommand;
+import org.dcpserve.bench.LoadCommand;
 import org.dcpserve.core.engine.OrtNativeCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package org.dcpserve.core.bench;
+package org.dcpserve.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -15,11 +15,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
-import org.dcpserve.core.onnx.TransformerGraphs;
 
 /**
  * The comparison point for the per-layer split: the same dense model as one ONNX graph per decode step
- * ({@link TransformerGraphs#monolithicDecode}), its KV cache passed in and out as tensors; a step's outputs
+ * ({@link MonolithicDecodeGraph}), its KV cache passed in and out as tensors; a step's outputs
  * are the next step's inputs without passing through Java. Same optimization level and threads as the engine;
  * spinning workers stay on (ONNX Runtime's default), which suits a single session.
  */
@@ -31,7 +30,7 @@ final class MonolithicDecode implements AutoCloseable {
 
     MonolithicDecode(ModelConfig config, ModelWeights weights, int threads) throws OrtException {
         this.config = config;
-        byte[] graph = new TransformerGraphs(config, weights).monolithicDecode().toByteArray();
+        byte[] graph = MonolithicDecodeGraph.build(config, weights).toByteArray();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(threads);

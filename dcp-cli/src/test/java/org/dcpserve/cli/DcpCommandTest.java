@@ -1,4 +1,4 @@
-package org.dcpserve.core.cli;
+package org.dcpserve.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.dcpserve.core.cli;
+package org.dcpserve.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dcpserve.core.bench.DecodeGrid;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-grid", mixinStandardHelpOptions = true,
         description = "Batched decode throughput over context x batch x policy (dense, dcp, window) on random"
                 + " GPT-2-small and Llama-2048 shapes; writes grid.csv, grid.md and one PNG per shape.")
-final class BenchGridCommand implements Callable<Integer> {
+public final class BenchGridCommand implements Callable<Integer> {
 
     @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, tiny (default: ${DEFAULT-VALUE})")
     List<String> shapes = List.of("gpt2-small", "llama-2048");

@@ -1,8 +1,9 @@
-package org.dcpserve.core.cli;
+package org.dcpserve.bench;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.dcpserve.cli.options.PromptOption;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.generate.Generation;
@@ -16,19 +17,20 @@ import org.dcpserve.core.pruning.PruningPolicies;
 import org.dcpserve.core.pruning.PruningPolicy;
 import org.dcpserve.core.pruning.PruningReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Measures load time, prefill latency and decode throughput of one model. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure model load time, prefill latency and decode tokens/s (greedy, one sequence).")
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "a model package, llama2.c checkpoint or Hugging Face GPT-2 directory")
     Path model;
 
-    @Option(names = "--prompt", description = "prompt text (default: ${DEFAULT-VALUE})")
-    String prompt = "Once upon a time";
+    @Mixin
+    PromptOption prompt;
 
     @Option(names = "--tokens", description = "new tokens per run (default: ${DEFAULT-VALUE})")
     int tokens = 200;
@@ -49,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
         try (OnnxTransformer transformer = new OnnxTransformer(source.config(), source.graphs(), provider)) {
             double loadMs = (System.nanoTime() - start) / 1e6;
             TextGenerator generator = new TextGenerator(transformer, source.tokenizer());
-            GenerationRequest request = new GenerationRequest(prompt, tokens, SamplingParams.greedy(), List.of(), null);
+            GenerationRequest request = new GenerationRequest(prompt.text(), tokens, SamplingParams.greedy(), List.of(), null);
             PruningPolicy pruning = policy == null ? generator.policyFor(null) : PruningPolicies.parse(policy, source.config());
             generator.generate(request, pruning, TokenListener.NONE);
             double prefillMs = 0;

@@ -1,4 +1,4 @@
-package org.dcpserve.core.cli;
+package org.dcpserve.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

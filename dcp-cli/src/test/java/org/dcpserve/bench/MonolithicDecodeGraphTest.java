@@ -1,4 +1,4 @@
-package org.dcpserve.core.onnx;
+package org.dcpserve.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ import org.dcpserve.core.engine.RandomModels;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.onnx.GraphSet;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,7 +38,7 @@ class MonolithicDecodeGraphTest {
         int kv = config.kvDim();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTransformer model = new OnnxTransformer(config, GraphSet.build(config, weights), ExecutionProvider.CPU);
-             OrtSession whole = env.createSession(new TransformerGraphs(config, weights).monolithicDecode().toByteArray(),
+             OrtSession whole = env.createSession(MonolithicDecodeGraph.build(config, weights).toByteArray(),
                      new OrtSession.SessionOptions())) {
             float[][] expected = new float[2][];
             Map<String, OnnxTensor> inputs = new HashMap<>();

@@ -1,4 +1,4 @@
-package org.dcpserve.core.bench;
+package org.dcpserve.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +31,7 @@ import org.dcpserve.core.pruning.SlidingWindowPolicy;
  * prefill's interaction scores) so that it drops, per step, about as many tokens as it adds, keeping that
  * size steady while it is measured. Every cell reports what its caches really held.
  */
-public final class DecodeGrid implements AutoCloseable {
+final class DecodeGrid implements AutoCloseable {
 
     /** Interaction rank of the random gates (the paper's r). */
     public static final int GATE_RANK = 64;
