@@ -112,7 +112,10 @@ final class JinjaCases {
                 c("unknown statement", "{% include 'x.jinja' %}"),
                 c("unclosed if", "{% if true %}x"),
                 new Case("call block", "{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}x{% endcall %}", Map.of(), true),
-                c("calling a non-function", "{{ 'abc'.nope() }}"));
+                c("calling a non-function", "{{ 'abc'.nope() }}"),
+                c("a keyword argument to split", "{{ 'a,b'.split(sep=',') }}"),
+                c("a keyword argument to get", "{{ {'a': 1}.get(key='a') }}"),
+                c("keyword arguments that methods ignore", "{{ 'aXa'.replace('a', 'b', count=1) }}{{ 'A'.lower(x=1) }}"));
     }
 
     private static Case c(String label, String template) {

@@ -12,7 +12,7 @@ final class DictMethods {
 
     static Object member(Map<String, Object> map, String name) {
         return switch (name) {
-            case "get" -> (JinjaFunction) (a, k) -> get(map, a);
+            case "get" -> (JinjaFunction) (a, k) -> get(map, JinjaFunction.positional("get", a, k));
             case "items" -> (JinjaFunction) (a, k) -> items(map);
             case "keys" -> (JinjaFunction) (a, k) -> new ArrayList<Object>(map.keySet());
             case "values" -> (JinjaFunction) (a, k) -> new ArrayList<>(map.values());

@@ -26,7 +26,7 @@ final class Globals {
         scope.set("raise_exception", (JinjaFunction) (arguments, keywords) -> {
             throw new TemplateRaisedException(arguments.isEmpty() ? "undefined" : Values.concatText(arguments.getFirst()));
         });
-        scope.set("range", (JinjaFunction) (arguments, keywords) -> range(arguments));
+        scope.set("range", (JinjaFunction) (arguments, keywords) -> range(JinjaFunction.positional("range", arguments, keywords)));
         scope.set("namespace", (JinjaFunction) Globals::namespace);
         scope.set("strftime_now", (JinjaFunction) (arguments, keywords) -> {
             if (arguments.isEmpty() || !(arguments.getFirst() instanceof String format)) {

@@ -8,4 +8,15 @@ import java.util.Map;
 interface JinjaFunction {
 
     Object call(List<Object> arguments, Map<String, Object> keywords);
+
+    /**
+     * The arguments of a method that takes no keyword arguments. (The reference passes them on as one more
+     * positional argument, which then fails these methods' type checks; refusing them here fails alike.)
+     */
+    static List<Object> positional(String method, List<Object> arguments, Map<String, Object> keywords) {
+        if (!keywords.isEmpty()) {
+            throw new TemplateException(method + "() takes no keyword arguments, got " + keywords.keySet());
+        }
+        return arguments;
+    }
 }

@@ -12,16 +12,21 @@ import org.dcpserve.core.chat.jinja.Token.Type;
  */
 final class Lexer {
 
+    private record Symbol(String text, Type type) {
+    }
+
     /** Operators and punctuation, longest first where one is the prefix of another. */
-    private static final String[][] SYMBOLS = {
-        {"{%", "OPEN_STATEMENT"}, {"%}", "CLOSE_STATEMENT"}, {"{{", "OPEN_EXPRESSION"}, {"}}", "CLOSE_EXPRESSION"},
-        {"(", "OPEN_PAREN"}, {")", "CLOSE_PAREN"}, {"{", "OPEN_BRACE"}, {"}", "CLOSE_BRACE"}, {"[", "OPEN_BRACKET"},
-        {"]", "CLOSE_BRACKET"}, {",", "COMMA"}, {".", "DOT"}, {":", "COLON"}, {"|", "PIPE"},
-        {"<=", "COMPARISON"}, {">=", "COMPARISON"}, {"==", "COMPARISON"}, {"!=", "COMPARISON"}, {"<", "COMPARISON"},
-        {">", "COMPARISON"}, {"+", "ADDITIVE"}, {"-", "ADDITIVE"}, {"~", "ADDITIVE"}, {"**", "POWER"},
-        {"*", "MULTIPLICATIVE"}, {"//", "MULTIPLICATIVE"}, {"/", "MULTIPLICATIVE"}, {"%", "MULTIPLICATIVE"},
-        {"=", "EQUALS"},
-    };
+    private static final List<Symbol> SYMBOLS = List.of(
+            new Symbol("{%", Type.OPEN_STATEMENT), new Symbol("%}", Type.CLOSE_STATEMENT),
+            new Symbol("{{", Type.OPEN_EXPRESSION), new Symbol("}}", Type.CLOSE_EXPRESSION),
+            new Symbol("(", Type.OPEN_PAREN), new Symbol(")", Type.CLOSE_PAREN), new Symbol("{", Type.OPEN_BRACE),
+            new Symbol("}", Type.CLOSE_BRACE), new Symbol("[", Type.OPEN_BRACKET), new Symbol("]", Type.CLOSE_BRACKET),
+            new Symbol(",", Type.COMMA), new Symbol(".", Type.DOT), new Symbol(":", Type.COLON), new Symbol("|", Type.PIPE),
+            new Symbol("<=", Type.COMPARISON), new Symbol(">=", Type.COMPARISON), new Symbol("==", Type.COMPARISON),
+            new Symbol("!=", Type.COMPARISON), new Symbol("<", Type.COMPARISON), new Symbol(">", Type.COMPARISON),
+            new Symbol("+", Type.ADDITIVE), new Symbol("-", Type.ADDITIVE), new Symbol("~", Type.ADDITIVE),
+            new Symbol("**", Type.POWER), new Symbol("*", Type.MULTIPLICATIVE), new Symbol("//", Type.MULTIPLICATIVE),
+            new Symbol("/", Type.MULTIPLICATIVE), new Symbol("%", Type.MULTIPLICATIVE), new Symbol("=", Type.EQUALS));
 
     private final TemplateSource source;
     private final String src;
@@ -129,13 +134,13 @@ final class Lexer {
         if ((c == '-' || c == '+') && lexSign(last, c)) {
             return;
         }
-        for (String[] symbol : SYMBOLS) {
-            String seq = symbol[0];
+        for (Symbol symbol : SYMBOLS) {
+            String seq = symbol.text();
             if (seq.equals("}}") && braceDepth > 0) {
                 continue;
             }
             if (src.startsWith(seq, pos)) {
-                Type type = Type.valueOf(symbol[1]);
+                Type type = symbol.type();
                 add(type, seq, pos);
                 switch (type) {
                     case OPEN_EXPRESSION -> braceDepth = 0;

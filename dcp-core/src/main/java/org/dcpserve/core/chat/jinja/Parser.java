@@ -3,6 +3,8 @@ package org.dcpserve.core.chat.jinja;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.dcpserve.core.chat.jinja.Token.Type;
 
@@ -222,21 +224,11 @@ final class Parser {
     }
 
     private Node parseOr() {
-        Node left = parseAnd();
-        while (peek().isIdentifier("or")) {
-            Token operator = tokens.get(current++);
-            left = new Node.Binary(operator.offset(), "or", left, parseAnd());
-        }
-        return left;
+        return parseLeftAssociative(this::parseAnd, token -> token.isIdentifier("or"));
     }
 
     private Node parseAnd() {
-        Node left = parseNot();
-        while (peek().isIdentifier("and")) {
-            Token operator = tokens.get(current++);
-            left = new Node.Binary(operator.offset(), "and", left, parseNot());
-        }
-        return left;
+        return parseLeftAssociative(this::parseNot, token -> token.isIdentifier("and"));
     }
 
     private Node parseNot() {
@@ -266,29 +258,24 @@ final class Parser {
     }
 
     private Node parseAdditive() {
-        Node left = parseMultiplicative();
-        while (peekIs(Type.ADDITIVE)) {
-            Token operator = tokens.get(current++);
-            left = new Node.Binary(operator.offset(), operator.value(), left, parseMultiplicative());
-        }
-        return left;
+        return parseLeftAssociative(this::parseMultiplicative, token -> token.is(Type.ADDITIVE));
     }
 
     private Node parseMultiplicative() {
-        Node left = parsePower();
-        while (peekIs(Type.MULTIPLICATIVE)) {
-            Token operator = tokens.get(current++);
-            left = new Node.Binary(operator.offset(), operator.value(), left, parsePower());
-        }
-        return left;
+        return parseLeftAssociative(this::parsePower, token -> token.is(Type.MULTIPLICATIVE));
     }
 
     /** Left-associative, as in Jinja (not Python): {@code 2 ** 3 ** 2} is {@code (2 ** 3) ** 2}. */
     private Node parsePower() {
-        Node left = parseTest();
-        while (peekIs(Type.POWER)) {
+        return parseLeftAssociative(this::parseTest, token -> token.is(Type.POWER));
+    }
+
+    /** {@code operand (operator operand)*}, grouped from the left. */
+    private Node parseLeftAssociative(Supplier<Node> operand, Predicate<Token> isOperator) {
+        Node left = operand.get();
+        while (current < tokens.size() && isOperator.test(tokens.get(current))) {
             Token operator = tokens.get(current++);
-            left = new Node.Binary(operator.offset(), "**", left, parseTest());
+            left = new Node.Binary(operator.offset(), operator.value(), left, operand.get());
         }
         return left;
     }

@@ -26,9 +26,9 @@ final class StringMethods {
             case "rstrip" -> (JinjaFunction) (a, k) -> JsText.trimEnd(s);
             case "title" -> (JinjaFunction) (a, k) -> title(s);
             case "capitalize" -> (JinjaFunction) (a, k) -> capitalize(s);
-            case "startswith" -> (JinjaFunction) (a, k) -> affix(s, "startswith", a, true);
-            case "endswith" -> (JinjaFunction) (a, k) -> affix(s, "endswith", a, false);
-            case "split" -> (JinjaFunction) (a, k) -> split(s, a);
+            case "startswith" -> (JinjaFunction) (a, k) -> affix(s, "startswith", JinjaFunction.positional("startswith", a, k), true);
+            case "endswith" -> (JinjaFunction) (a, k) -> affix(s, "endswith", JinjaFunction.positional("endswith", a, k), false);
+            case "split" -> (JinjaFunction) (a, k) -> split(s, JinjaFunction.positional("split", a, k));
             case "replace" -> (JinjaFunction) (a, k) -> replace(s, a, k);
             default -> Undefined.VALUE;
         };
