@@ -63,7 +63,7 @@ class ChatTemplateReferenceTest {
         mistral.put("bos_token", Map.of("content", "<s>", "lstrip", false));
         mistral.put("eos_token", "</s>");
         addAll(renderings, "mistral", Conversations.MISTRAL,
-                ChatTemplate.fromTokenizerConfig(mistral, ChatTemplate.DEFAULT), Conversations.common());
+                ChatTemplate.fromTokenizerConfig(mistral, ChatTemplate.DEFAULT), Conversations.withoutSystem());
         return compare(renderings);
     }
 
@@ -77,7 +77,7 @@ class ChatTemplateReferenceTest {
         return compare(renderings);
     }
 
-    /** How long the Qwen3 template takes to compile and render the first time, and then warm. */
+    /** How long the Qwen3 template takes to load and render the first time (in this JVM), and then warm. */
     @Test
     void rendersQwen3Quickly() throws Exception {
         Path dir = reference.modelDir("qwen3");
@@ -86,12 +86,17 @@ class ChatTemplateReferenceTest {
         Conversation conversation = Conversations.qwen3().get(5);
         String first = qwen3.render(conversation.messages(), true, conversation.variables());
         long firstNanos = System.nanoTime() - start;
-        int warm = 2000;
-        start = System.nanoTime();
-        for (int i = 0; i < warm; i++) {
-            assertThat(qwen3.render(conversation.messages(), true, conversation.variables())).isEqualTo(first);
+        int renders = 3000;
+        long warmNanos = 0;
+        for (int round = 0; round < 2; round++) { // the first round warms the JIT up
+            start = System.nanoTime();
+            for (int i = 0; i < renders; i++) {
+                if (!qwen3.render(conversation.messages(), true, conversation.variables()).equals(first)) {
+                    throw new AssertionError("a render differs from the first");
+                }
+            }
+            warmNanos = (System.nanoTime() - start) / renders;
         }
-        long warmNanos = (System.nanoTime() - start) / warm;
         System.out.printf("Qwen3 chat template, %d messages with tool calls: load + first render %.1f ms, warm render %.1f us%n",
                 conversation.messages().size(), firstNanos / 1e6, warmNanos / 1e3);
         assertThat(warmNanos).isLessThan(5_000_000L);

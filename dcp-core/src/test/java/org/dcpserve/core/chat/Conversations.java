@@ -11,6 +11,12 @@ final class Conversations {
     record Conversation(String label, List<Map<String, Object>> messages, boolean addGenerationPrompt,
             Map<String, Object> variables) {
 
+        /** The same without its system messages, for templates that take none. */
+        Conversation withoutSystem() {
+            return new Conversation(label + ", system dropped",
+                    messages.stream().filter(m -> !"system".equals(m.get("role"))).toList(), addGenerationPrompt, variables);
+        }
+
         Conversation with(String variable, Object value) {
             Map<String, Object> more = new LinkedHashMap<>(variables);
             more.put(variable, value);
@@ -118,6 +124,17 @@ final class Conversations {
                         true, Map.of("tools", List.of(tool)))));
         all.add(conversation("no generation prompt with thinking off", false,
                 message("user", "Hi")).with("enable_thinking", false));
+        return all;
+    }
+
+    /** For templates without a system role: the common ones, and those that had a system message without it. */
+    static List<Conversation> withoutSystem() {
+        List<Conversation> all = new ArrayList<>(common());
+        for (Conversation c : common()) {
+            if (c.messages().stream().anyMatch(m -> "system".equals(m.get("role")))) {
+                all.add(c.withoutSystem());
+            }
+        }
         return all;
     }
 
