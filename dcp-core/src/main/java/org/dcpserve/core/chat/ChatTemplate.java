@@ -12,20 +12,18 @@ import org.dcpserve.core.chat.jinja.Template;
 import org.dcpserve.core.chat.jinja.TemplateException;
 import org.dcpserve.core.chat.jinja.TemplateRaisedException;
 
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A Hugging Face model's chat template: turns a conversation into the prompt text the model was trained on, as
  * transformers.js renders it. The template comes from {@code tokenizer_config.json}'s {@code chat_template}
  * (a string, or a list of {@code {name, template}} of which {@code default} is used unless another name is asked
- * for), or from a {@code chat_template.jinja} file beside it, which transformers writes and prefers.
+ * for), or from the files that recent transformers versions write instead and prefer: {@code chat_template.jinja}
+ * for the default, {@code additional_chat_templates/<name>.jinja} for the others.
  */
 public final class ChatTemplate {
 
     public static final String DEFAULT = "default";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The special tokens transformers(.js) hands every template, when the tokenizer has them. */
     private static final List<String> SPECIAL_TOKENS =
             List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token");
@@ -50,16 +48,20 @@ public final class ChatTemplate {
      * @throws TemplateException if the template does not parse
      */
     public static ChatTemplate load(Path dir, String name) {
-        Map<String, Object> config = readJson(dir.resolve("tokenizer_config.json"));
-        Path file = dir.resolve("chat_template.jinja");
-        if (name.equals(DEFAULT) && Files.isRegularFile(file)) {
-            try {
-                config.put("chat_template", Files.readString(file));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + file, e);
-            }
+        if (!name.matches("[A-Za-z0-9_.-]+") || name.startsWith(".")) {
+            throw new IllegalArgumentException("Not a chat template name: '" + name + "'");
         }
-        return fromTokenizerConfig(config, name);
+        Map<String, Object> config = ModelJson.read(dir.resolve("tokenizer_config.json"));
+        Path file = name.equals(DEFAULT) ? dir.resolve("chat_template.jinja")
+                : dir.resolve("additional_chat_templates").resolve(name + ".jinja");
+        if (!Files.isRegularFile(file)) {
+            return fromTokenizerConfig(config, name);
+        }
+        try {
+            return new ChatTemplate(Template.compile(Files.readString(file)), specialTokens(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
     }
 
     /** The template named {@code name} of a parsed {@code tokenizer_config.json}. */
@@ -140,13 +142,5 @@ public final class ChatTemplate {
         all.putAll(specialTokens);
         all.putAll(variables);
         return all;
-    }
-
-    static Map<String, Object> readJson(Path file) {
-        try {
-            return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (tools.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException("Cannot read " + file + ": " + e.getOriginalMessage(), e);
-        }
     }
 }

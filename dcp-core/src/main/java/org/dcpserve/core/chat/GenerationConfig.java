@@ -30,7 +30,7 @@ public record GenerationConfig(List<Integer> eosTokenIds, Integer bosTokenId, Do
     /** The defaults of the model directory {@code dir}: {@link #NONE} if it has no {@code generation_config.json}. */
     public static GenerationConfig load(Path dir) {
         Path file = dir.resolve("generation_config.json");
-        return Files.isRegularFile(file) ? of(ChatTemplate.readJson(file), file) : NONE;
+        return Files.isRegularFile(file) ? of(ModelJson.read(file), file) : NONE;
     }
 
     private static GenerationConfig of(Map<String, Object> json, Path file) {

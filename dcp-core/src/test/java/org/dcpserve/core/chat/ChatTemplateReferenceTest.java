@@ -51,7 +51,7 @@ class ChatTemplateReferenceTest {
         List<Rendering> renderings = new ArrayList<>();
         for (String model : List.of("llama3", "qwen3", "gemma3")) {
             Path dir = reference.modelDir(model);
-            String source = (String) ChatTemplate.readJson(dir.resolve("tokenizer_config.json")).get("chat_template");
+            String source = (String) ModelJson.read(dir.resolve("tokenizer_config.json")).get("chat_template");
             List<Conversation> conversations = new ArrayList<>(Conversations.common());
             if (model.equals("qwen3")) {
                 conversations.addAll(Conversations.qwen3());

@@ -68,13 +68,17 @@ class ChatTemplateTest {
     }
 
     @Test
-    void loadsFromAModelDirectoryPreferringChatTemplateJinja(@TempDir Path dir) throws Exception {
+    void loadsFromAModelDirectoryPreferringTheJinjaFiles(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("tokenizer_config.json"),
                 "{\"chat_template\": \"from config {{ eos_token }}\", \"eos_token\": \"<|end|>\", \"bos_token\": null}");
         assertThat(ChatTemplate.load(dir).render(List.of(), false, Map.of())).isEqualTo("from config <|end|>");
         Files.writeString(dir.resolve("chat_template.jinja"), "from file {{ eos_token }}\n");
         assertThat(ChatTemplate.load(dir).render(List.of(), false, Map.of())).isEqualTo("from file <|end|>");
         assertThat(ChatTemplate.load(dir).specialToken("bos_token")).isNull();
+        Files.createDirectories(dir.resolve("additional_chat_templates"));
+        Files.writeString(dir.resolve("additional_chat_templates/tool_use.jinja"), "tools {{ tools is none }}");
+        assertThat(ChatTemplate.load(dir, "tool_use").render(List.of(), false, Map.of())).isEqualTo("tools true");
+        assertThatThrownBy(() -> ChatTemplate.load(dir, "../tokenizer_config")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -42,12 +42,12 @@ final class Conversations {
         return parts;
     }
 
+    @SafeVarargs
     static Conversation conversation(String label, boolean addGenerationPrompt, Map<String, Object>... messages) {
         return new Conversation(label, List.of(messages), addGenerationPrompt, Map.of());
     }
 
     /** The ones every template gets: the shapes a chat client sends. */
-    @SuppressWarnings("unchecked")
     static List<Conversation> common() {
         return List.of(
                 conversation("system and user", true,
@@ -87,7 +87,6 @@ final class Conversations {
     }
 
     /** Qwen3's: reasoning in the history, the thinking switch, tool calls. */
-    @SuppressWarnings("unchecked")
     static List<Conversation> qwen3() {
         Conversation thinking = conversation("thinking in the history", true,
                 message("user", "What is 2+2?"),

@@ -1,6 +1,8 @@
 package org.dcpserve.core.chat.jinja;
 
 import java.math.BigDecimal;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The string and number conventions of JavaScript, which the reference renderer ({@code @huggingface/jinja}, what
@@ -8,6 +10,9 @@ import java.math.BigDecimal;
  * {@code trim}, how a number prints, how {@code int} parses a string.
  */
 final class JsText {
+
+    private static final Pattern FLOAT_PREFIX = Pattern.compile("^[+-]?(Infinity|(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?)");
+    private static final Pattern RADIX_INTEGER = Pattern.compile("0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+");
 
     private JsText() {
     }
@@ -109,9 +114,7 @@ final class JsText {
 
     /** JavaScript's {@code parseFloat(s)}: the longest decimal prefix after white space; null for NaN. */
     static Double parseFloatPrefix(String s) {
-        String t = trimStart(s);
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("^[+-]?(Infinity|(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?)").matcher(t);
+        Matcher m = FLOAT_PREFIX.matcher(trimStart(s));
         if (!m.find()) {
             return null;
         }
@@ -127,13 +130,10 @@ final class JsText {
         if (t.isEmpty()) {
             return 0;
         }
-        if (t.matches("[+-]?Infinity")) {
-            return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        if (FLOAT_PREFIX.matcher(t).matches()) { // the whole string is a decimal number
+            return parseFloatPrefix(t);
         }
-        if (t.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
-            return Double.parseDouble(t);
-        }
-        if (t.matches("0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+")) {
+        if (RADIX_INTEGER.matcher(t).matches()) {
             int radix = switch (Character.toLowerCase(t.charAt(1))) {
                 case 'x' -> 16;
                 case 'o' -> 8;

@@ -12,8 +12,8 @@ import java.util.Map;
  * <p>Supported: text, {@code {{ }}}, {@code {# #}}, {@code -} white-space control; {@code if/elif/else},
  * {@code for ... in ... [if ...]} with {@code else}, {@code loop.*}, {@code break}/{@code continue}, {@code set}
  * (also of {@code namespace()} attributes, tuples and blocks), {@code macro}; Python-style expressions, tests,
- * filters and string/dict methods (see {@link Filters}, {@link Tests}, {@link StringMethods},
- * {@link DictMethods}). Not supported, failing with their name and position: {@code call} and {@code filter}
+ * filters and string/dict methods (see {@code Filters}, {@code Tests}, {@code StringMethods},
+ * {@code DictMethods}). Not supported, failing with their name and position: {@code call} and {@code filter}
  * blocks, {@code include}/{@code import}/{@code extends}, argument unpacking, tests with arguments.
  */
 public final class Template {

@@ -43,7 +43,7 @@ final class Values {
                 items.forEach(item -> converted.add(fromJava(item)));
                 yield converted;
             }
-            case Object[] items -> fromJava(List.of(items));
+            case Object[] items -> fromJava(java.util.Arrays.asList(items));
             case JinjaFunction f -> f;
             default -> throw new IllegalArgumentException("Cannot pass a " + value.getClass().getName() + " to a template");
         };
