@@ -57,10 +57,12 @@ final class JinjaCases {
                         + "|{{ 'hello wORLD_x y2k'.title() }}|{{ 'hELLO'.capitalize() }}|{{ 'abc'.upper() }}|{{ 'ÀB'.lower() }}"
                         + "|{{ 'xa'.startswith(('a', 'x')) }}|{{ 'xa'.endswith('a') }}|{{ 'aaa'.replace('a', 'b', 2) }}"
                         + "|{{ 'abc'.replace('', '-') }}|{{ 'abc'.length }}|{{ 'ß'.upper() }}"),
-                c("subscripts", "{{ [1, 2, 3, 4, 5][::-1] }}|{{ [1, 2, 3, 4, 5][1:3] }}|{{ [1, 2, 3, 4, 5][-2:] }}"
+                withData("subscripts", "{{ [1, 2, 3, 4, 5][::-1] }}|{{ [1, 2, 3, 4, 5][1:3] }}|{{ [1, 2, 3, 4, 5][-2:] }}"
                         + "|{{ 'héllo👍'[::-1] }}|{{ [1, 2, 3][::2] }}|{{ [1, 2, 3][5:] }}|{{ 'abc'[-1] }}|{{ [1, 2, 3][-1] }}"
                         + "|{{ [1, 2, 3][7] }}|{{ [1, 2, 3, 4][:-1:-1] }}|{{ [1, 2, 3, 4][3:0:-2] }}|{{ 'abc'[1:] }}"
-                        + "|{{ data.a.c }}|{{ data['b'][1] }}|{{ data.b.0 }}|{{ data.missing }}|{{ data.missing.deeper }}"),
+                        + "|{{ data.a.c }}|{{ data['b'][1] }}|{{ data.b.0 }}|{{ data.missing }}|{{ data.missing.deeper }}", data),
+                c("an index into undefined", "{{ nothing[0] }}"),
+                c("an index into a number", "{{ 1.5.0 }}"),
                 withData("tojson", "{{ data|tojson }}|{{ data|tojson(indent=2) }}|{{ data|tojson(separators=(',', ':')) }}"
                         + "|{{ data|tojson(ensure_ascii=true) }}|{{ data|tojson(sort_keys=true) }}|{{ 'a\\u2028b'|tojson }}"
                         + "|{{ [] |tojson(indent=4) }}|{{ 2.0|tojson }}|{{ nothing|tojson }}", data),
@@ -113,6 +115,22 @@ final class JinjaCases {
                 c("unclosed if", "{% if true %}x"),
                 new Case("call block", "{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}x{% endcall %}", Map.of(), true),
                 c("calling a non-function", "{{ 'abc'.nope() }}"),
+                withData("signs and brackets", "{{ -data.one }}|{{ - 1 }}|{{ data.one-1 }}|{{ [-1, +2] }}|{{ 3 - -1 }}|{{ 2*-1 }}"
+                        + "|{{ {'a': {'b': 1}} }}|{{ {'a': {'b': {'c': 1}}}['a'] }}|{{ {'a': 1,} }}|{{ [1, 2,] }}|{{ (1) }}",
+                        Map.of("one", 1)),
+                withData("precedence", "{{ not data.x is defined }}|{{ data.l|length > 1 }}|{{ 'a' if data.x else 'b' ~ 'c' }}"
+                        + "|{{ data.l|length - 1 }}|{{ 1 + 2 == 3 and not 0 }}|{{ 'a' in 'abc' == true }}"
+                        + "|{{ 2 ** 2 * 3 }}|{{ data.l[1:]|join(',') }}|{{ data.l|first|string ~ 'x' }}",
+                        Map.of("l", List.of(1, 2, 3))),
+                c("a sign binds tighter than a filter", "{{ -[1, 2]|length }}"),
+                c("a test binds tighter than *", "{{ 4 * 4 is even }}"),
+                c("string formatting with %", "{{ '%s!' % 'hi' }}"),
+                c("string repetition", "{{ 'ab' * 2 }}"),
+                c("none as a slice bound", "{{ [1, 2][none:] }}"),
+                c("a zero slice step", "{{ [1, 2, 3][::0] }}|{{ 'abc'[::0] }}"),
+                c("multi-line tags", "{%- if true\n   and not false -%}\n  yes\n{%- endif %}\n{{\n  'e'\n}}"),
+                c("a tag-like string", "{% set x = '{{ not a tag }} %}' %}{{ x }}|{{ '{% raw %}' }}"),
+                c("a statement at the very end", "x\n{% if true %}y{% endif %}\n\n"),
                 c("a keyword argument to split", "{{ 'a,b'.split(sep=',') }}"),
                 c("a keyword argument to get", "{{ {'a': 1}.get(key='a') }}"),
                 c("keyword arguments that methods ignore", "{{ 'aXa'.replace('a', 'b', count=1) }}{{ 'A'.lower(x=1) }}"));
