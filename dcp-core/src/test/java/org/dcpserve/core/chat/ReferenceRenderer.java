@@ -117,13 +117,12 @@ final class ReferenceRenderer {
             try {
                 process = builder.start();
             } catch (IOException e) {
-                Assumptions.abort(command[0] + " is not installed (" + e.getMessage()
-                        + "): skipping the comparison with @huggingface/jinja");
+                skip(command[0] + " is not installed (" + e.getMessage() + ")");
                 throw e;
             }
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                Assumptions.abort(String.join(" ", command) + " did not finish in 10 minutes");
+                skip(String.join(" ", command) + " did not finish in 10 minutes");
             }
             return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
@@ -134,8 +133,14 @@ final class ReferenceRenderer {
 
     private static void require(Finished finished, String reason) {
         if (finished.exitCode() != 0) {
-            Assumptions.abort(reason + ": " + finished.errorText());
+            skip(reason + ": " + finished.errorText());
         }
+    }
+
+    /** Skips the calling test, saying why also on the console (a skipped dynamic test's reason is easily missed). */
+    private static void skip(String reason) {
+        System.err.println("Skipping the comparison with @huggingface/jinja: " + reason);
+        Assumptions.abort(reason);
     }
 
     /** Copies one file out of a .tgz (plain ustar entries, as npm packs them). */
