@@ -30,6 +30,8 @@ public final class ModelPackage {
     public static final String LLAMA2C_TOKENIZER_FILE = "tokenizer.bin";
     /** The tokenizer file of a {@code bpe} tokenizer ({@link org.dcpserve.core.tokenizer.BpeTokenizer}'s format). */
     public static final String BPE_TOKENIZER_FILE = "tokenizer.json";
+    /** The tokenizer file of a {@code huggingface} tokenizer: Hugging Face's own {@code tokenizer.json}, copied as it is. */
+    public static final String HUGGING_FACE_TOKENIZER_FILE = "tokenizer.json";
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -61,6 +63,7 @@ public final class ModelPackage {
         String name = switch (config.tokenizer().kind()) {
             case ModelConfig.TokenizerSpec.LLAMA2C -> LLAMA2C_TOKENIZER_FILE;
             case ModelConfig.TokenizerSpec.BPE -> BPE_TOKENIZER_FILE;
+            case ModelConfig.TokenizerSpec.HUGGING_FACE -> HUGGING_FACE_TOKENIZER_FILE;
             default -> null;
         };
         return name == null ? null : directory.resolve(name);
@@ -99,6 +102,7 @@ public final class ModelPackage {
      * is built from the config.
      */
     public static GraphSet graphs(Path directory, ModelConfig config) throws IOException {
+        // Format 3's graph files are those of 4: only the config gained fields, whose defaults describe them.
         return switch (config.formatVersion()) {
             case 1 -> GraphSet.build(config, readWeights(directory));
             case 2 -> GraphSet.inDirectory(directory).withAttention(TransformerGraphs.attention(config).toByteArray());
@@ -113,6 +117,11 @@ public final class ModelPackage {
             return false;
         }
         ModelConfig current = config.withFormatVersion(ModelConfig.FORMAT_VERSION);
+        if (config.formatVersion() == 3) {
+            // The graphs stay; the config is written with the new fields at the values a format-3 config implies.
+            writeConfig(directory, current);
+            return true;
+        }
         if (config.formatVersion() == 2) {
             // Only the attention graph changed (it has no weights): the weight files stay as they are.
             Files.write(directory.resolve(GraphSet.attentionFile()), TransformerGraphs.attention(current).toByteArray());

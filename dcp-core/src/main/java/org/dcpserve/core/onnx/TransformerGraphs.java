@@ -17,8 +17,8 @@ import org.dcpserve.core.model.ModelWeights;
  * embed          token_ids [N] (+ positions [N] for gpt2)            -> hidden [N, d]
  * layer_NN_proj  hidden [N, d] (+ positions [N] for llama)           -> q [N, H, hd], k, v [N, Hkv, hd]
  *                                                                       (+ q_int, k_int [N, r] with DCP)
- * attention      q [B, T, H, hd], k_cache, v_cache [B, Hkv, C, hd], mask [B, T, C] -> context [B*T, d]
- * layer_NN_out   hidden [N, d], context [N, d]                        -> hidden [N, d]
+ * attention      q [B, T, H, hd], k_cache, v_cache [B, Hkv, C, hd], mask [B, T, C] -> context [B*T, H*hd]
+ * layer_NN_out   hidden [N, d], context [N, H*hd]                     -> hidden [N, d]
  * head           hidden [N, d]                                        -> logits [N, vocab]
  * </pre>
  *
@@ -26,7 +26,7 @@ import org.dcpserve.core.model.ModelWeights;
  * them once per step for all sequences. Attention, which has no weights, reads B regions of a layer's
  * KV pool, C slots each (new tokens included): all decode sequences of a step at once (T = 1), or one
  * sequence's prompt chunk (B = 1). The mask is additive: 0 where a query may attend to a slot, -inf where
- * it may not (pruned tokens, free slots).
+ * it may not (pruned tokens, free slots). H*hd is d except where a model sets its head width (Qwen3).
  */
 public final class TransformerGraphs {
 
@@ -62,6 +62,11 @@ public final class TransformerGraphs {
         String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, config.heads(), hd));   // [T, H, hd]
         String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
         String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        if (config.qkNorm()) {
+            // Qwen3: an RMSNorm over each head's own hd components, before the rotation.
+            q = norm(g, q, layer(layer, "q_norm"));                                                  // [T, H, hd]
+            k = norm(g, k, layer(layer, "k_norm"));                                                  // [T, Hkv, hd]
+        }
         if (config.architecture() == Architecture.LLAMA) {
             String positions = g.int64Input("positions", "T");
             String[] cosSin = ropeTables(g, positions);
@@ -120,7 +125,7 @@ public final class TransformerGraphs {
         String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(0, hkv, -1, 0)), vCache);            // [B, Hkv, G*T, hd]
         ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(0, h, -1, hd))},
                 Attribute.ints("perm", 0, 2, 1, 3));                                                     // [B, T, H, hd]
-        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.dModel())), "context", "BT", config.dModel()); // [B*T, d]
+        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.qDim())), "context", "BT", config.qDim()); // [B*T, H*hd]
         return g.toModel();
     }
 
@@ -128,7 +133,7 @@ public final class TransformerGraphs {
     public ModelProto output(int layer) {
         OnnxGraph g = new OnnxGraph("layer_" + layer + "_out");
         String x = g.floatInput("hidden", "N", config.dModel());                                     // [N, d]
-        String ctx = g.floatInput("context", "N", config.dModel());                                  // [N, d]
+        String ctx = g.floatInput("context", "N", config.qDim());                                    // [N, H*hd]
         String attended = g.op("Add", x, linear(g, ctx, layer, "wo", "bo"));                         // [N, d]
         String out = g.op("Add", attended, mlp(g, norm(g, attended, layer(layer, "mlp_norm")), layer)); // [N, d]
         g.floatOutput(out, "hidden_out", "N", config.dModel());
@@ -245,14 +250,16 @@ public final class TransformerGraphs {
     }
 
     /**
-     * cos and sin of position * theta^(-2i/hd), each frequency twice (for both members of its pair), shaped
-     * [T, 1, hd] to broadcast over heads.
+     * cos and sin of position * frequency i (theta^(-2i/hd), rescaled as the config says), each frequency for both
+     * components it turns (see {@link ModelConfig.RopeLayout}), shaped [T, 1, hd] to broadcast over heads.
      */
     private String[] ropeTables(OnnxGraph g, String positions) {
         int hd = config.headDim();
+        double[] frequencies = config.ropeInverseFrequencies();                                       // [hd / 2]
+        boolean interleaved = config.ropeLayout() == ModelConfig.RopeLayout.INTERLEAVED;
         float[] inverseFrequency = new float[hd];
         for (int i = 0; i < hd; i++) {
-            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * (i / 2) / hd));
+            inverseFrequency[i] = (float) frequencies[interleaved ? i / 2 : i % (hd / 2)];
         }
         String pos = g.op("Unsqueeze", g.opWith("Cast", new String[] {positions}, Attribute.of("to", 1L)), g.ints(1)); // [T, 1]
         String angles = g.op("Mul", pos, g.constant(inverseFrequency, 1, hd));                         // [T, hd]
@@ -261,17 +268,21 @@ public final class TransformerGraphs {
     }
 
     /**
-     * Rotates the interleaved pairs (0,1), (2,3), ... of every head, as llama2.c does: x cos + swap(x) sin, where
-     * swap(x) = (-x1, x0, -x3, x2, ...) is a product with a constant signed permutation. Four nodes instead of a
-     * split into pairs and a concat back (ten): a graph this small costs per node. The same arithmetic as
+     * Rotates the component pairs of every head: x cos + swap(x) sin, where swap(x) is a product with a constant
+     * signed permutation. For the interleaved pairs (0,1), (2,3), ... of llama2.c, swap(x) = (-x1, x0, -x3, x2, ...);
+     * for Hugging Face's halves, (i, i + hd/2), it is rotate_half(x) = (-x[hd/2..], x[..hd/2]). Four nodes instead
+     * of a split into pairs and a concat back (ten): a graph this small costs per node. The same arithmetic as
      * rotating each pair: x0 cos - x1 sin is x0 cos + (-x1) sin, and swap(x) is exact.
      */
     private String rope(OnnxGraph g, String x, String[] cosSin) {
         int hd = config.headDim();
+        boolean interleaved = config.ropeLayout() == ModelConfig.RopeLayout.INTERLEAVED;
         float[] swap = new float[hd * hd];                                                            // [hd, hd]
-        for (int i = 0; i < hd; i += 2) {
-            swap[i * hd + i + 1] = 1f;          // out[i + 1] = x[i]
-            swap[(i + 1) * hd + i] = -1f;       // out[i] = -x[i + 1]
+        for (int pair = 0; pair < hd / 2; pair++) {
+            int first = interleaved ? 2 * pair : pair;
+            int second = interleaved ? 2 * pair + 1 : pair + hd / 2;
+            swap[first * hd + second] = 1f;     // out[second] = x[first]
+            swap[second * hd + first] = -1f;    // out[first] = -x[second]
         }
         String swapped = g.op("MatMul", x, g.constant(swap, hd, hd));                                 // [T, H, hd]
         return g.op("Add", g.op("Mul", x, cosSin[0]), g.op("Mul", swapped, cosSin[1]));              // [T, H, hd]
