@@ -15,7 +15,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A model package: a directory holding {@code config.json}, the tokenizer file (if the tokenizer
@@ -145,7 +147,7 @@ public final class ModelPackage {
     public static ModelConfig readConfig(Path directory) throws IOException {
         Path file = directory.resolve(CONFIG_FILE);
         try {
-            ModelConfig config = JSON.readValue(file.toFile(), ModelConfig.class);
+            ModelConfig config = JSON.treeToValue(withFormatThreeDefaults(JSON.readTree(file.toFile())), ModelConfig.class);
             if (config.formatVersion() < 1 || config.formatVersion() > ModelConfig.FORMAT_VERSION) {
                 throw new IOException(file + ": format_version " + config.formatVersion()
                         + " is not supported (this build reads 1 to " + ModelConfig.FORMAT_VERSION + ")");
@@ -154,6 +156,26 @@ public final class ModelPackage {
         } catch (JacksonException | IllegalArgumentException e) {
             throw new IOException(file + ": not a valid model config: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A config written before format 4 has no {@code head_dim}, {@code attention_bias} or {@code qk_norm}; they get
+     * the values that describe those models (0: {@code d_model / heads}; no biases or norms), as JSON, because a
+     * missing primitive is an error when binding (rightly so for the fields every format has).
+     */
+    private static JsonNode withFormatThreeDefaults(JsonNode json) {
+        if (json instanceof ObjectNode object && object.path("format_version").asInt(0) < 4) {
+            if (!object.has("head_dim")) {
+                object.put("head_dim", 0);
+            }
+            if (!object.has("attention_bias")) {
+                object.put("attention_bias", false);
+            }
+            if (!object.has("qk_norm")) {
+                object.put("qk_norm", false);
+            }
+        }
+        return json;
     }
 
     public static String toJson(ModelConfig config) {
