@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntToDoubleFunction;
 import java.util.stream.Stream;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.dcpserve.core.engine.OnnxTransformer;
@@ -81,7 +82,8 @@ class HuggingFaceLlamaImporterTest {
                 engine[t] = Arrays.copyOfRange(prefill, t * spec.vocab(), (t + 1) * spec.vocab());
             }
             for (int t = PROMPT.length; t < ids.length; t++) {
-                ids[t] = argmax(engine[t - 1]);                                        // greedy
+                float[] previous = engine[t - 1];
+                ids[t] = argmax(spec.vocab(), v -> previous[v]);                        // greedy
                 engine[t] = sequence.forward(ids[t]);
             }
         }
@@ -96,7 +98,8 @@ class HuggingFaceLlamaImporterTest {
         System.out.printf("%s: max |engine - reference logit| = %.3g over %d positions%n", name, maxDiff, ids.length);
         assertThat(maxDiff).as("max |engine - Hugging Face reference|").isLessThanOrEqualTo(TOLERANCE);
         for (int t = PROMPT.length; t < ids.length; t++) {
-            assertThat(ids[t]).as("greedy id at position %d", t).isEqualTo(argmax(expected[t - 1]));
+            double[] previous = expected[t - 1];
+            assertThat(ids[t]).as("greedy id at position %d", t).isEqualTo(argmax(spec.vocab(), v -> previous[v]));
         }
         double spread = Arrays.stream(expected[ids.length - 1]).max().orElseThrow()
                 - Arrays.stream(expected[ids.length - 1]).min().orElseThrow();
@@ -222,20 +225,11 @@ class HuggingFaceLlamaImporterTest {
                 .satisfies(e -> assertThat(e.getMessage()).contains(parts).doesNotContain("\n"));
     }
 
-    static int argmax(float[] values) {
+    /** The index of the largest of {@code count} values. */
+    private static int argmax(int count, IntToDoubleFunction value) {
         int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    static int argmax(double[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
+        for (int i = 1; i < count; i++) {
+            if (value.applyAsDouble(i) > value.applyAsDouble(best)) {
                 best = i;
             }
         }
