@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Map;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
@@ -93,11 +92,12 @@ public final class HuggingFaceLlamaImporter {
     /**
      * Whether {@code dir} holds a Hugging Face checkpoint config ({@code config.json} naming its
      * {@code architectures}) that this importer should try, supported or not: an unknown architecture is then
-     * reported by {@link #load}. Never throws.
+     * reported by {@link #load}. GPT-2 ({@code model_type gpt2}) is {@link HuggingFaceGpt2Importer}'s. Never throws.
      */
     public static boolean looksLikeCheckpoint(Path dir) {
         try {
-            return Files.isDirectory(dir) && HuggingFaceConfig.read(KIND, dir).json().has("architectures");
+            HuggingFaceConfig config = HuggingFaceConfig.read(KIND, dir);
+            return config.json().has("architectures") && !config.string("model_type", "").equals("gpt2");
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -150,8 +150,7 @@ public final class HuggingFaceLlamaImporter {
                     (float) json.number("rms_norm_eps", 1e-6), (float) json.number("rope_theta", 10000),
                     ModelConfig.RopeLayout.HALVES, ropeScaling(json), family.qkvBias(), family.qkNorm(),
                     new TokenizerSpec(TokenizerSpec.HUGGING_FACE, bos, firstEos.asInt()), null,
-                    new ModelConfig.Provenance(source, IMPORTER, Instant.now().toString(),
-                            window < context ? Map.of("sliding_window", window, "max_position_embeddings", context) : null));
+                    new ModelConfig.Provenance(source, IMPORTER, Instant.now().toString(), null));
         } catch (IllegalArgumentException e) {
             // The record's own validation does not know which checkpoint it was given.
             throw new IllegalArgumentException(KIND + " checkpoint " + json.dir() + ": " + e.getMessage(), e);

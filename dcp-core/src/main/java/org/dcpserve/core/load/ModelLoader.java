@@ -57,7 +57,7 @@ public final class ModelLoader {
         if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
             return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path), options);
         }
-        if (HuggingFaceLlamaImporter.looksLikeCheckpoint(path)) {
+        if (Files.isDirectory(path) && HuggingFaceLlamaImporter.looksLikeCheckpoint(path)) {
             return imported(name, ModelSource.Kind.HUGGING_FACE_LLAMA, HuggingFaceLlamaImporter.load(path), options);
         }
         if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
@@ -80,9 +80,9 @@ public final class ModelLoader {
         if (!Files.isDirectory(checkpoint)) {
             return Llama2cImporter.load(checkpoint);
         }
-        return HuggingFaceGpt2Importer.looksLikeCheckpoint(checkpoint)
-                ? HuggingFaceGpt2Importer.load(checkpoint)
-                : HuggingFaceLlamaImporter.load(checkpoint);
+        return HuggingFaceLlamaImporter.looksLikeCheckpoint(checkpoint)
+                ? HuggingFaceLlamaImporter.load(checkpoint)
+                : HuggingFaceGpt2Importer.load(checkpoint);
     }
 
     private static void requireExists(Path path) throws IOException {

@@ -77,7 +77,8 @@ public record ModelConfig(
         require(llama || headDim * heads == dModel, "gpt2 needs head_dim * heads = d_model");
         require(llama || !attentionBias && !qkNorm && ropeScaling == null, "gpt2 has no attention_bias, qk_norm or rope_scaling");
         require(!llama || headDim % 2 == 0, "RoPE needs an even head_dim");
-        ropeLayout = llama && ropeLayout == null ? RopeLayout.INTERLEAVED : llama ? ropeLayout : null;
+        // gpt2 has no RoPE; a llama config without a layout (format 3 and older) rotates llama2.c's pairs.
+        ropeLayout = !llama ? null : ropeLayout == null ? RopeLayout.INTERLEAVED : ropeLayout;
         require(vocabSize > 0 && contextLength > 0 && ffnDim > 0, "sizes must be positive");
         require(architecture != Architecture.GPT2 || heads == kvHeads, "gpt2 has no grouped-query attention");
         require(dcp == null || dcp.beta().length == layers, "dcp.beta needs one value per layer");

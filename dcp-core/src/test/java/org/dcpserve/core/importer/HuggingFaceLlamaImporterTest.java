@@ -120,7 +120,6 @@ class HuggingFaceLlamaImporterTest {
 
         ModelConfig mistral = importConfig("mistral", MISTRAL);
         assertThat(mistral.contextLength()).as("capped at the sliding window").isEqualTo(48);
-        assertThat(mistral.provenance().training()).containsEntry("sliding_window", 48);
 
         ModelConfig qwen2 = importConfig("qwen2", QWEN2);
         assertThat(qwen2.attentionBias()).isTrue();
