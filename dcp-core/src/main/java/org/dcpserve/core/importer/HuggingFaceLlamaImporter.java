@@ -4,6 +4,7 @@ import static org.dcpserve.core.model.ModelWeights.layer;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -115,14 +116,24 @@ public final class HuggingFaceLlamaImporter {
         HuggingFaceConfig json = HuggingFaceConfig.read(KIND, directory);
         Family family = Family.of(json);
         ModelConfig config = config(json, family);
-        Path weightsFile = Files.isRegularFile(directory.resolve(WEIGHTS_FILE)) || !Files.isRegularFile(directory.resolve(INDEX_FILE))
-                ? HuggingFaceConfig.existing(KIND, directory, WEIGHTS_FILE) : directory.resolve(INDEX_FILE);
+        Path weightsFile = weightsFile(directory);
         ModelWeights weights;
         try (Safetensors.Tensors tensors = Safetensors.open(weightsFile)) {
             weights = new Mapper(json, weightsFile, config, json.bool("tie_word_embeddings", false), tensors).weights();
         }
         Path tokenizer = directory.resolve(TOKENIZER_FILE);
         return new ImportedModel(config, weights, Files.isRegularFile(tokenizer) ? tokenizer : null);
+    }
+
+    /** {@code model.safetensors}, or the index of the shards when there is no single file. */
+    private static Path weightsFile(Path directory) throws IOException {
+        for (String name : new String[] {WEIGHTS_FILE, INDEX_FILE}) {
+            if (Files.isRegularFile(directory.resolve(name))) {
+                return directory.resolve(name);
+            }
+        }
+        throw new NoSuchFileException(directory.resolve(WEIGHTS_FILE).toString(), null,
+                KIND + " checkpoint has neither " + WEIGHTS_FILE + " nor " + INDEX_FILE);
     }
 
     private static ModelConfig config(HuggingFaceConfig json, Family family) {

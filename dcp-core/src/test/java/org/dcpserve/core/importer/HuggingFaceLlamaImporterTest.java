@@ -200,7 +200,7 @@ class HuggingFaceLlamaImporterTest {
                 "attention_bias=true");
         Path noWeights = withConfig("no-weights", LLAMA, c -> { });
         Files.delete(noWeights.resolve("model.safetensors"));
-        assertOneLineError(noWeights, IOException.class, "no-weights", "model.safetensors");
+        assertOneLineError(noWeights, IOException.class, "no-weights", "neither model.safetensors nor model.safetensors.index.json");
     }
 
     private ModelConfig importConfig(String name, Spec spec) throws IOException {
