@@ -40,6 +40,8 @@ public final class Safetensors {
     private static final String METADATA = "__metadata__";
     /** Far above any real header, but small enough that a corrupt length cannot exhaust memory. */
     private static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Elements per mapping, 2^27: 1 GiB of F64 at most, below a mapping's 2 GiB limit. */
+    private static final int CHUNK_SHIFT = 27;
     /** Rows per tile of a transposing read: 16 floats are one 64-byte cache line of the output. */
     private static final int TRANSPOSE_ROWS = 16;
 
@@ -66,14 +68,29 @@ public final class Safetensors {
                 case BF16 -> Float.intBitsToFloat((in.getShort(index * 2) & 0xFFFF) << 16);
             };
         }
+    }
 
-        void decode(ByteBuffer in, float[] out) {
-            if (this == F32) {
-                in.asFloatBuffer().get(out);
-                return;
-            }
-            for (int i = 0; i < out.length; i++) {
-                out[i] = get(in, i);
+    /**
+     * A tensor's bytes, memory-mapped in chunks of {@code 2^shift} elements: one mapping holds at most 2 GiB, and a
+     * float32 tensor may be larger (Llama-3-8B's embedding is 2.1 GB in F32).
+     */
+    private record MappedTensor(Dtype dtype, ByteBuffer[] chunks, int shift) {
+
+        float get(int index) {
+            return dtype.get(chunks[index >>> shift], index & ((1 << shift) - 1));
+        }
+
+        void decode(float[] out) {
+            for (int c = 0; c < chunks.length; c++) {
+                int from = c << shift;
+                int length = Math.min(1 << shift, out.length - from);
+                if (dtype == Dtype.F32) {
+                    chunks[c].asFloatBuffer().get(out, from, length);
+                } else {
+                    for (int i = 0; i < length; i++) {
+                        out[from + i] = dtype.get(chunks[c], i);
+                    }
+                }
             }
         }
 
@@ -82,13 +99,13 @@ public final class Safetensors {
          * file order into a small tile and written out column by column, so both the reads and the writes stay in
          * cache lines (a plain element-by-element transpose of a 2048 x 8192 matrix misses the cache on every write).
          */
-        void decodeTransposed(ByteBuffer in, int rows, int cols, float[] out) {
+        void decodeTransposed(int rows, int cols, float[] out) {
             int block = Math.min(TRANSPOSE_ROWS, rows);
             float[] tile = new float[block * cols];
             for (int first = 0; first < rows; first += block) {
                 int n = Math.min(block, rows - first);
                 for (int i = 0; i < n * cols; i++) {
-                    tile[i] = get(in, first * cols + i);
+                    tile[i] = get(first * cols + i);
                 }
                 for (int c = 0; c < cols; c++) {
                     int base = c * rows + first;
@@ -101,8 +118,9 @@ public final class Safetensors {
     }
 
     /**
-     * All tensors of a file, in file order. Each tensor's bytes are memory-mapped on their own, so
-     * files larger than 2 GiB work as long as every single tensor fits in a Java array.
+     * All tensors of a file, in file order. Each tensor's bytes are memory-mapped on their own, in chunks
+     * of at most 1 GiB, so files and tensors larger than 2 GiB work as long as every single tensor fits in
+     * a Java array.
      *
      * @throws IOException if the file cannot be read, is corrupt or holds a dtype other than F64, F32,
      *                     F16 or BF16; the message names the file
@@ -125,7 +143,12 @@ public final class Safetensors {
      *                     index names a tensor its shard does not hold; the message names the file
      */
     public static Tensors open(Path file) throws IOException {
-        Tensors tensors = new Tensors();
+        return open(file, CHUNK_SHIFT);
+    }
+
+    /** {@link #open(Path)} with mappings of {@code 2^chunkShift} elements, so tests can cross their boundaries. */
+    static Tensors open(Path file, int chunkShift) throws IOException {
+        Tensors tensors = new Tensors(chunkShift);
         try {
             if (file.getFileName().toString().endsWith(".json")) {
                 tensors.addShards(file);
@@ -144,8 +167,10 @@ public final class Safetensors {
 
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private final List<FileChannel> channels = new ArrayList<>();
+        private final int chunkShift;
 
-        private Tensors() {
+        private Tensors(int chunkShift) {
+            this.chunkShift = chunkShift;
         }
 
         /** Tensor names, in file order (shards in the order the index first names them). */
@@ -171,7 +196,7 @@ public final class Safetensors {
             Entry entry = entry(name);
             float[] data = new float[entry.count()];
             if (data.length > 0) {
-                entry.dtype.decode(entry.map(), data);
+                entry.map().decode(data);
             }
             return new FloatTensor(data, entry.shape.clone());
         }
@@ -188,7 +213,7 @@ public final class Safetensors {
             }
             float[] data = new float[entry.count()];
             if (data.length > 0) {
-                entry.dtype.decodeTransposed(entry.map(), entry.shape[0], entry.shape[1], data);
+                entry.map().decodeTransposed(entry.shape[0], entry.shape[1], data);
             }
             return new FloatTensor(data, entry.shape[1], entry.shape[0]);
         }
@@ -261,7 +286,8 @@ public final class Safetensors {
                 if (tensor.getKey().equals(METADATA)) {
                     continue;
                 }
-                Entry entry = Entry.parse(file, channel, dataStart, fileSize - dataStart, tensor.getKey(), tensor.getValue());
+                Entry entry = Entry.parse(file, channel, dataStart, fileSize - dataStart, tensor.getKey(), tensor.getValue(),
+                        chunkShift);
                 if (entries.putIfAbsent(tensor.getKey(), entry) != null) {
                     throw corrupt(file, "tensor '" + tensor.getKey() + "' is also in " + entries.get(tensor.getKey()).file);
                 }
@@ -270,10 +296,10 @@ public final class Safetensors {
     }
 
     /** Where one tensor's bytes are and how to decode them. */
-    private record Entry(Path file, FileChannel channel, long position, Dtype dtype, int[] shape, long bytes) {
+    private record Entry(Path file, FileChannel channel, long position, Dtype dtype, int[] shape, long bytes, int chunkShift) {
 
-        static Entry parse(Path file, FileChannel channel, long dataStart, long dataSize, String name, JsonNode info)
-                throws IOException {
+        static Entry parse(Path file, FileChannel channel, long dataStart, long dataSize, String name, JsonNode info,
+                           int chunkShift) throws IOException {
             String where = "tensor '" + name + "'";
             Dtype dtype = Safetensors.dtype(file, where, info.path("dtype").asString(""));
 
@@ -308,15 +334,22 @@ public final class Safetensors {
             if (end - begin != count * dtype.bytes) {
                 throw corrupt(file, where + " has " + (end - begin) + " bytes, shape " + shapeNode + " of " + dtype + " needs " + count * dtype.bytes);
             }
-            return new Entry(file, channel, dataStart + begin, dtype, shape, end - begin);
+            return new Entry(file, channel, dataStart + begin, dtype, shape, end - begin, chunkShift);
         }
 
         int count() {
             return (int) (bytes / dtype.bytes);
         }
 
-        ByteBuffer map() throws IOException {
-            return channel.map(FileChannel.MapMode.READ_ONLY, position, bytes).order(ByteOrder.LITTLE_ENDIAN);
+        MappedTensor map() throws IOException {
+            long chunkBytes = (long) dtype.bytes << chunkShift;
+            ByteBuffer[] chunks = new ByteBuffer[(int) ((bytes + chunkBytes - 1) / chunkBytes)];
+            for (int c = 0; c < chunks.length; c++) {
+                long offset = c * chunkBytes;
+                chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, position + offset, Math.min(chunkBytes, bytes - offset))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return new MappedTensor(dtype, chunks, chunkShift);
         }
     }
 

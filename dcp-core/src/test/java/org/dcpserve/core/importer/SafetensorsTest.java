@@ -128,6 +128,11 @@ class SafetensorsTest {
             assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
             assertThat(tensors.read("m")).isEqualTo(matrix);
         }
+        // Mapped in chunks of 16 elements, none of them a whole number of rows.
+        try (Safetensors.Tensors tensors = Safetensors.open(file, 4)) {
+            assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
+            assertThat(tensors.read("m")).isEqualTo(matrix);
+        }
     }
 
     @Test
