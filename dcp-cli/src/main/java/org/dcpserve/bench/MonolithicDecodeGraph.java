@@ -29,7 +29,6 @@ final class MonolithicDecodeGraph {
     static ModelProto build(ModelConfig config, ModelWeights weights) {
         TransformerBlocks blocks = new TransformerBlocks(config, weights);
         OnnxGraph g = new OnnxGraph("decode");
-        int h = config.heads();
         int hkv = config.kvHeads();
         int hd = config.headDim();
         String ids = g.int64Input("token_ids", "B");
@@ -42,13 +41,10 @@ final class MonolithicDecodeGraph {
         String[] cosSin = config.architecture() == Architecture.LLAMA ? blocks.ropeTables(g, positions) : null;
         for (int layer = 0; layer < config.layers(); layer++) {
             String n = blocks.norm(g, x, layer(layer, "attn_norm"));                                   // [B, d]
-            String q = g.op("Reshape", blocks.linear(g, n, layer, "wq", "bq"), g.ints(-1, h, hd));       // [B, H, hd]
-            String k = g.op("Reshape", blocks.linear(g, n, layer, "wk", "bk"), g.ints(-1, hkv, hd));     // [B, Hkv, hd]
-            String v = g.op("Reshape", blocks.linear(g, n, layer, "wv", "bv"), g.ints(-1, hkv, hd));     // [B, Hkv, hd]
-            if (cosSin != null) {
-                q = blocks.rope(g, q, cosSin);
-                k = blocks.rope(g, k, cosSin);
-            }
+            String[] qkv = blocks.queryKeyValue(g, n, layer, () -> cosSin);                           // [B, H | Hkv, hd]
+            String q = qkv[0];
+            String k = qkv[1];
+            String v = qkv[2];
             // Head-major past/present [B, Hkv, S, hd], the layout of exported past_key_values: the new entry is
             // concatenated along S (the copy a graph with the cache as input and output cannot avoid) and
             // K^T is folded into the MatMul.
@@ -64,7 +60,7 @@ final class MonolithicDecodeGraph {
             String kt = g.opWith("Transpose", new String[] {keys}, Attribute.ints("perm", 0, 1, 3, 2)); // [B, Hkv, hd, S]
             String scores = g.op("Mul", g.op("MatMul", qg, kt), g.scalar((float) (1.0 / Math.sqrt(hd)))); // [B, Hkv, G, S]
             String probs = g.opWith("Softmax", new String[] {scores}, Attribute.of("axis", -1L));
-            String ctx = g.op("Reshape", g.op("MatMul", probs, values), g.ints(-1, config.dModel()));    // [B, d]
+            String ctx = g.op("Reshape", g.op("MatMul", probs, values), g.ints(-1, config.qDim()));      // [B, H*hd]
             String attended = g.op("Add", x, blocks.linear(g, ctx, layer, "wo", "bo"));
             String normed = blocks.norm(g, attended, layer(layer, "mlp_norm"));
             x = g.op("Add", attended, blocks.mlp(g, normed, layer));                                     // [B, d]

@@ -23,8 +23,8 @@ import org.dcpserve.core.pruning.PruningPolicy;
  *   prompt chunk i (rows r_i .. r_i + T_i): append k, v, k_int to its cache; its policy votes; mask [1, T_i, C];
  *                  attention(q rows [1, T_i, H, hd], its region [1, Hkv, C, hd], mask) -> context rows; evict
  *   decode tokens: the same per sequence b, into row b of q [B, 1, H, hd] and mask [B, 1, C];
- *                  attention(q, pool [B, Hkv, C, hd], mask) -> [B, d] -> each sequence's context row; evict
- * hidden, context [N, d] -> out -> hidden [N, d]
+ *                  attention(q, pool [B, Hkv, C, hd], mask) -> [B, H*hd] -> each sequence's context row; evict
+ * hidden [N, d], context [N, H*hd] -> out -> hidden [N, d]
  * </pre>
  *
  * The only copies of cache data are the new tokens' keys and values written into the pool, and the pool's
@@ -66,7 +66,7 @@ public final class BatchStep {
     private int rowCapacity;
     private FloatBuffer hidden;      // [N, d]
     private FloatBuffer nextHidden;  // [N, d]
-    private FloatBuffer context;     // [N, d]
+    private FloatBuffer context;     // [N, H*hd]
     private FloatBuffer headInput;   // [R, d], the rows whose logits are wanted
     private FloatBuffer logitRows = DirectFloats.allocate(0); // [R, vocab], R only the rows asked for
     private ProjectionBuffers projection;
@@ -74,7 +74,7 @@ public final class BatchStep {
     private final KvPool[] pools;
     private FloatBuffer pooledQueries = DirectFloats.allocate(0); // [B, H * hd]
     private FloatBuffer pooledMask = DirectFloats.allocate(0);    // [B, C]
-    private FloatBuffer pooledContext = DirectFloats.allocate(0); // [B, d]
+    private FloatBuffer pooledContext = DirectFloats.allocate(0); // [B, H*hd]
     /** Indices of this layer's pooled decode feeds: the first {@code decodeCount}. */
     private int[] decodeFeeds = new int[0];
     private int decodeCount;
@@ -132,13 +132,13 @@ public final class BatchStep {
                 if (feed.tokens().length == 1 && feed.sequence().cache(layer).pool() == pools[layer]) {
                     decodeFeeds[decodeCount++] = i;
                 } else {
-                    attendAlone(layer, feed, firstRow[i]);                                   // context rows [T_i, d]
+                    attendAlone(layer, feed, firstRow[i]);                                   // context rows [T_i, H*hd]
                 }
             }
             if (decodeCount > 0) {
                 attendPooled(layer, feeds, firstRow);                                        // one context row each
             }
-            model.output(layer, rows(hidden, 0, n, d), rows(context, 0, n, d), n, rows(nextHidden, 0, n, d));
+            model.output(layer, rows(hidden, 0, n, d), rows(context, 0, n, config.qDim()), n, rows(nextHidden, 0, n, d));
             FloatBuffer swap = hidden;
             hidden = nextHidden;
             nextHidden = swap;
@@ -158,9 +158,9 @@ public final class BatchStep {
         int c = pool.capacity();
         ensureMask(t * c);
         int s = sequence.appendAndVote(layer, projection, row, t, mask, c);                  // mask [T, C]
-        int qWidth = config.heads() * config.headDim();
+        int qWidth = config.qDim();
         model.attend(rows(projection.q(), row, t, qWidth), pool.keysOf(cache.region()), pool.valuesOf(cache.region()),
-                rows(mask, 0, t, c), 1, t, c, rows(context, row, t, config.dModel()));
+                rows(mask, 0, t, c), 1, t, c, rows(context, row, t, qWidth));
         sequence.evictDropped(layer, s);
     }
 
@@ -176,9 +176,8 @@ public final class BatchStep {
         pool.ensureCapacity(needed);                  // before the mask rows are laid out C wide
         int b = pool.regionsInUse();
         int c = pool.capacity();
-        int qWidth = config.heads() * config.headDim();
-        int d = config.dModel();
-        ensurePooled(b, c, qWidth, d);
+        int qWidth = config.qDim();
+        ensurePooled(b, c, qWidth);
         for (int region = 0; region < b; region++) {
             pooledMask.put(region * c, zeroRow, 0, c);   // overwritten below for the rows fed
         }
@@ -190,11 +189,11 @@ public final class BatchStep {
             pooledQueries.put(region * qWidth, projection.q(), firstRow[i] * qWidth, qWidth);
         }
         model.attend(rows(pooledQueries, 0, b, qWidth), pool.keys(b), pool.values(b), rows(pooledMask, 0, b, c),
-                b, 1, c, rows(pooledContext, 0, b, d));                                      // [B, d]
+                b, 1, c, rows(pooledContext, 0, b, qWidth));                                 // [B, H*hd]
         for (int f = 0; f < decodeCount; f++) {
             int i = decodeFeeds[f];
             Sequence sequence = feeds.get(i).sequence();
-            context.put(firstRow[i] * d, pooledContext, sequence.cache(layer).region() * d, d);
+            context.put(firstRow[i] * qWidth, pooledContext, sequence.cache(layer).region() * qWidth, qWidth);
             sequence.evictDropped(layer, decodeSlots[i]);
         }
     }
@@ -264,18 +263,18 @@ public final class BatchStep {
         long rows = rowCapacity;
         hidden = DirectFloats.allocate(rows * config.dModel());
         nextHidden = DirectFloats.allocate(rows * config.dModel());
-        context = DirectFloats.allocate(rows * config.dModel());
+        context = DirectFloats.allocate(rows * config.qDim());
         headInput = DirectFloats.allocate(rows * config.dModel());
         projection = ProjectionBuffers.allocate(config, rowCapacity);
     }
 
-    private void ensurePooled(int b, int c, int qWidth, int d) {
+    private void ensurePooled(int b, int c, int qWidth) {
         if (pooledMask.capacity() < (long) b * c) {
             pooledMask = DirectFloats.allocate(Math.max((long) b * c, 2L * pooledMask.capacity()));
         }
         if (pooledQueries.capacity() < (long) b * qWidth) {
             pooledQueries = DirectFloats.allocate(2L * b * qWidth);
-            pooledContext = DirectFloats.allocate(2L * b * d);
+            pooledContext = DirectFloats.allocate(2L * b * qWidth);
         }
         if (zeroRow.length < c) {
             zeroRow = new float[c];

@@ -113,7 +113,7 @@ public final class OnnxTransformer implements AutoCloseable {
         }
         Map<String, OnnxTensor> pinned = new HashMap<>();
         int rank = config.hasDcpGates() ? config.dcp().rank() : 0;
-        pinned.put("q", floats(DirectFloats.rows(out.q(), 0, n, config.dModel()), n, config.heads(), config.headDim()));
+        pinned.put("q", floats(DirectFloats.rows(out.q(), 0, n, config.qDim()), n, config.heads(), config.headDim()));
         pinned.put("k", floats(DirectFloats.rows(out.k(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
         pinned.put("v", floats(DirectFloats.rows(out.v(), 0, n, config.kvDim()), n, config.kvHeads(), config.headDim()));
         if (rank > 0) {
@@ -124,7 +124,7 @@ public final class OnnxTransformer implements AutoCloseable {
     }
 
     /**
-     * Attention of T new tokens of each of B sequences over their caches, into {@code context} [B * T, d].
+     * Attention of T new tokens of each of B sequences over their caches, into {@code context} [B * T, H * hd].
      *
      * @param q      the new tokens' queries [B, T, H, hd]
      * @param keys   B regions of a pool [B, Hkv, C, hd] (new tokens already appended), a view of the pool
@@ -140,15 +140,15 @@ public final class OnnxTransformer implements AutoCloseable {
         inputs.put("v_cache", floats(values, b, config.kvHeads(), c, config.headDim()));
         inputs.put("mask", floats(mask, b, t, c));
         run(Call.ATTEND, start, attention, "attention", inputs,
-                Map.of("context", floats(context, (long) b * t, config.dModel())));
+                Map.of("context", floats(context, (long) b * t, config.qDim())));
     }
 
-    /** Output projection, residual, norm, MLP, residual over N rows: hidden, context [N, d] -> out [N, d]. */
+    /** Output projection, residual, norm, MLP, residual over N rows: hidden [N, d], context [N, H * hd] -> out [N, d]. */
     public void output(int layer, FloatBuffer hidden, FloatBuffer context, int n, FloatBuffer out) {
         long start = System.nanoTime();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("hidden", floats(hidden, n, config.dModel()));
-        inputs.put("context", floats(context, n, config.dModel()));
+        inputs.put("context", floats(context, n, config.qDim()));
         run(Call.OUTPUT, start, outputs.get(layer), "output of layer " + layer, inputs, Map.of("hidden_out", floats(out, n, config.dModel())));
     }
 

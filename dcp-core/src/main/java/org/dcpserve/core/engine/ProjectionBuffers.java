@@ -16,7 +16,7 @@ public record ProjectionBuffers(FloatBuffer q, FloatBuffer k, FloatBuffer v, Flo
 
     public static ProjectionBuffers allocate(ModelConfig config, int rows) {
         int rank = config.hasDcpGates() ? config.dcp().rank() : 0;
-        return new ProjectionBuffers(DirectFloats.allocate((long) rows * config.dModel()),
+        return new ProjectionBuffers(DirectFloats.allocate((long) rows * config.qDim()),
                 DirectFloats.allocate((long) rows * config.kvDim()), DirectFloats.allocate((long) rows * config.kvDim()),
                 rank == 0 ? null : DirectFloats.allocate((long) rows * rank),
                 rank == 0 ? null : DirectFloats.allocate((long) rows * rank));

@@ -4,7 +4,6 @@ import static org.dcpserve.core.model.ModelWeights.layer;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -15,9 +14,6 @@ import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
 import org.dcpserve.core.tokenizer.Gpt2Tokenizer;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Imports a Hugging Face GPT-2 checkpoint directory ({@code config.json} + {@code model.safetensors})
@@ -30,11 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class HuggingFaceGpt2Importer {
 
     public static final String IMPORTER = "huggingface-gpt2";
-    private static final String CONFIG_FILE = "config.json";
+    private static final String KIND = "GPT-2";
     private static final String WEIGHTS_FILE = "model.safetensors";
     /** GPT2Model checkpoints name tensors "h.0..."; GPT2LMHeadModel ones nest them under "transformer.". */
     private static final String PREFIX = "transformer.";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private HuggingFaceGpt2Importer() {
     }
@@ -43,7 +38,7 @@ public final class HuggingFaceGpt2Importer {
     public static boolean looksLikeCheckpoint(Path dir) {
         try {
             return Files.isRegularFile(dir.resolve(WEIGHTS_FILE))
-                    && "gpt2".equals(readConfig(dir).path("model_type").asString(""));
+                    && "gpt2".equals(HuggingFaceConfig.read(KIND, dir).string("model_type", ""));
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -57,50 +52,34 @@ public final class HuggingFaceGpt2Importer {
      *                                  (wrong model type or activation, missing tensor, wrong shape)
      */
     public static ImportedModel load(Path directory) throws IOException {
-        ModelConfig config = config(directory, readConfig(directory));
+        HuggingFaceConfig json = HuggingFaceConfig.read(KIND, directory);
+        ModelConfig config = config(json);
         Map<String, FloatTensor> hf = new HashMap<>();
-        for (Map.Entry<String, FloatTensor> entry : Safetensors.read(existing(directory, WEIGHTS_FILE)).entrySet()) {
+        for (Map.Entry<String, FloatTensor> entry : Safetensors.read(HuggingFaceConfig.existing(KIND, directory, WEIGHTS_FILE)).entrySet()) {
             String name = entry.getKey();
             hf.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, entry.getValue());
         }
-        return new ImportedModel(config, new Mapper(directory, config, hf).weights(), null);
+        return new ImportedModel(config, new Mapper(json, config, hf).weights(), null);
     }
 
-    private static JsonNode readConfig(Path dir) throws IOException {
-        Path file = existing(dir, CONFIG_FILE);
-        try {
-            return JSON.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static Path existing(Path dir, String name) throws IOException {
-        Path file = dir.resolve(name);
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "GPT-2 checkpoint has no " + name);
-        }
-        return file;
-    }
-
-    private static ModelConfig config(Path dir, JsonNode json) {
-        String modelType = json.path("model_type").asString("");
-        check(dir, modelType.equals("gpt2"), "model_type is '" + modelType + "', expected 'gpt2'");
-        String activation = json.path("activation_function").asString("gelu_new");
+    private static ModelConfig config(HuggingFaceConfig json) {
+        String modelType = json.string("model_type", "");
+        json.check(modelType.equals("gpt2"), "model_type is '" + modelType + "', expected 'gpt2'");
+        String activation = json.string("activation_function", "gelu_new");
         // The graph builder implements only the tanh approximation of GELU that GPT-2 was trained with.
-        check(dir, activation.equals("gelu_new"), "activation_function '" + activation + "' is not supported, only 'gelu_new'");
+        json.check(activation.equals("gelu_new"), "activation_function '" + activation + "' is not supported, only 'gelu_new'");
         // Variants of the attention scaling that the graph builder does not implement.
-        check(dir, json.path("scale_attn_weights").asBoolean(true), "scale_attn_weights=false is not supported");
-        check(dir, !json.path("scale_attn_by_inverse_layer_idx").asBoolean(false), "scale_attn_by_inverse_layer_idx=true is not supported");
+        json.check(json.bool("scale_attn_weights", true), "scale_attn_weights=false is not supported");
+        json.check(!json.bool("scale_attn_by_inverse_layer_idx", false), "scale_attn_by_inverse_layer_idx=true is not supported");
 
-        int layers = intKey(dir, json, "n_layer");
-        int d = intKey(dir, json, "n_embd");
-        int heads = intKey(dir, json, "n_head");
-        int ffn = json.hasNonNull("n_inner") ? intKey(dir, json, "n_inner") : 4 * d;
-        int vocab = intKey(dir, json, "vocab_size");
-        int positions = intKey(dir, json, json.has("n_positions") ? "n_positions" : "n_ctx");
-        float eps = (float) json.path("layer_norm_epsilon").asDouble(1e-5);
-        String source = dir.toAbsolutePath().normalize().getFileName().toString();
+        int layers = json.integer("n_layer");
+        int d = json.integer("n_embd");
+        int heads = json.integer("n_head");
+        int ffn = json.integer("n_inner", 4 * d);
+        int vocab = json.integer("vocab_size");
+        int positions = json.integer(json.json().has("n_positions") ? "n_positions" : "n_ctx");
+        float eps = (float) json.number("layer_norm_epsilon", 1e-5);
+        String source = json.dir().toAbsolutePath().normalize().getFileName().toString();
         try {
             return new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, layers, d, heads, heads, ffn, vocab,
                     positions, eps, 0f,
@@ -109,24 +88,12 @@ public final class HuggingFaceGpt2Importer {
                     new ModelConfig.Provenance(source, IMPORTER, Instant.now().toString(), null));
         } catch (IllegalArgumentException e) {
             // The record's own validation does not know which checkpoint it was given.
-            throw new IllegalArgumentException("GPT-2 checkpoint " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int intKey(Path dir, JsonNode json, String key) {
-        JsonNode value = json.path(key);
-        check(dir, value.isIntegralNumber() && value.canConvertToInt(), CONFIG_FILE + " needs an integer '" + key + "'");
-        return value.asInt();
-    }
-
-    private static void check(Path dir, boolean condition, String problem) {
-        if (!condition) {
-            throw new IllegalArgumentException("GPT-2 checkpoint " + dir + ": " + problem);
+            throw new IllegalArgumentException("GPT-2 checkpoint " + json.dir() + ": " + e.getMessage(), e);
         }
     }
 
     /** Renames and splits the Hugging Face tensors (names without the "transformer." prefix). */
-    private record Mapper(Path dir, ModelConfig config, Map<String, FloatTensor> hf) {
+    private record Mapper(HuggingFaceConfig json, ModelConfig config, Map<String, FloatTensor> hf) {
 
         ModelWeights weights() {
             int d = config.dModel();
@@ -167,8 +134,8 @@ public final class HuggingFaceGpt2Importer {
 
         private FloatTensor tensor(String name, int... shape) {
             FloatTensor tensor = hf.get(name);
-            check(dir, tensor != null, WEIGHTS_FILE + " has no tensor '" + name + "'");
-            check(dir, Arrays.equals(tensor.shape(), shape), "tensor '" + name + "' has shape "
+            json.check(tensor != null, WEIGHTS_FILE + " has no tensor '" + name + "'");
+            json.check(Arrays.equals(tensor.shape(), shape), "tensor '" + name + "' has shape "
                     + Arrays.toString(tensor.shape()) + ", expected " + Arrays.toString(shape));
             return tensor;
         }

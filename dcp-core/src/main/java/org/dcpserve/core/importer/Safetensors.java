@@ -5,10 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.dcpserve.core.model.FloatTensor;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -19,10 +25,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Reads and writes the {@code .safetensors} format: an 8-byte little-endian header length N, N bytes
  * of JSON mapping each tensor name to {@code {dtype, shape, data_offsets: [begin, end]}} (offsets
- * relative to the end of the header), then the raw little-endian tensor data.
+ * relative to the end of the header), then the raw little-endian tensor data. A checkpoint too large
+ * for one file is sharded: {@code model.safetensors.index.json} maps every tensor name to its file
+ * ({@code weight_map}).
  *
  * <p>Every tensor is converted to float32 on reading, because that is the only precision the graph
- * builder and the trainer work in.
+ * builder and the trainer work in. {@link #open} reads only the headers; each tensor's bytes are then
+ * memory-mapped and decoded when it is asked for, so an importer holds no copy of a checkpoint besides
+ * the float32 tensors it keeps.
  */
 public final class Safetensors {
 
@@ -30,6 +40,10 @@ public final class Safetensors {
     private static final String METADATA = "__metadata__";
     /** Far above any real header, but small enough that a corrupt length cannot exhaust memory. */
     private static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Elements per mapping, 2^27: 1 GiB of F64 at most, below a mapping's 2 GiB limit. */
+    private static final int CHUNK_SHIFT = 27;
+    /** Rows per tile of a transposing read: 16 floats are one 64-byte cache line of the output. */
+    private static final int TRANSPOSE_ROWS = 16;
 
     private Safetensors() {
     }
@@ -44,23 +58,59 @@ public final class Safetensors {
             this.bytes = bytes;
         }
 
-        void decode(ByteBuffer in, float[] out) {
-            switch (this) {
-                case F32 -> in.asFloatBuffer().get(out);
-                case F64 -> {
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = (float) in.getDouble(i * 8);
-                    }
-                }
-                case F16 -> {
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = Float.float16ToFloat(in.getShort(i * 2));
-                    }
-                }
+        /** Element {@code index} of {@code in}, widened. */
+        float get(ByteBuffer in, int index) {
+            return switch (this) {
+                case F32 -> in.getFloat(index * 4);
+                case F64 -> (float) in.getDouble(index * 8);
+                case F16 -> Float.float16ToFloat(in.getShort(index * 2));
                 // bfloat16 is the upper half of a float32, so widening is exact.
-                case BF16 -> {
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = Float.intBitsToFloat((in.getShort(i * 2) & 0xFFFF) << 16);
+                case BF16 -> Float.intBitsToFloat((in.getShort(index * 2) & 0xFFFF) << 16);
+            };
+        }
+    }
+
+    /**
+     * A tensor's bytes, memory-mapped in chunks of {@code 2^shift} elements: one mapping holds at most 2 GiB, and a
+     * float32 tensor may be larger (Llama-3-8B's embedding is 2.1 GB in F32).
+     */
+    private record MappedTensor(Dtype dtype, ByteBuffer[] chunks, int shift) {
+
+        float get(int index) {
+            return dtype.get(chunks[index >>> shift], index & ((1 << shift) - 1));
+        }
+
+        void decode(float[] out) {
+            for (int c = 0; c < chunks.length; c++) {
+                int from = c << shift;
+                int length = Math.min(1 << shift, out.length - from);
+                if (dtype == Dtype.F32) {
+                    chunks[c].asFloatBuffer().get(out, from, length);
+                } else {
+                    for (int i = 0; i < length; i++) {
+                        out[from + i] = dtype.get(chunks[c], i);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Decodes a row-major [rows, cols] matrix into its transpose [cols, rows]. A few rows at a time are decoded in
+         * file order into a small tile and written out column by column, so both the reads and the writes stay in
+         * cache lines (a plain element-by-element transpose of a 2048 x 8192 matrix misses the cache on every write).
+         */
+        void decodeTransposed(int rows, int cols, float[] out) {
+            int block = Math.min(TRANSPOSE_ROWS, rows);
+            float[] tile = new float[block * cols];
+            for (int first = 0; first < rows; first += block) {
+                int n = Math.min(block, rows - first);
+                for (int i = 0; i < n * cols; i++) {
+                    tile[i] = get(first * cols + i);
+                }
+                for (int c = 0; c < cols; c++) {
+                    int base = c * rows + first;
+                    for (int r = 0; r < n; r++) {
+                        out[base + r] = tile[r * cols + c];
                     }
                 }
             }
@@ -68,14 +118,160 @@ public final class Safetensors {
     }
 
     /**
-     * All tensors of a file, in file order. Each tensor's bytes are memory-mapped on their own, so
-     * files larger than 2 GiB work as long as every single tensor fits in a Java array.
+     * All tensors of a file, in file order. Each tensor's bytes are memory-mapped on their own, in chunks
+     * of at most 1 GiB, so files and tensors larger than 2 GiB work as long as every single tensor fits in
+     * a Java array.
      *
      * @throws IOException if the file cannot be read, is corrupt or holds a dtype other than F64, F32,
      *                     F16 or BF16; the message names the file
      */
     public static Map<String, FloatTensor> read(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (Tensors tensors = open(file)) {
+            Map<String, FloatTensor> all = new LinkedHashMap<>();
+            for (String name : tensors.names()) {
+                all.put(name, tensors.read(name));
+            }
+            return all;
+        }
+    }
+
+    /**
+     * The tensors of one safetensors file, or of a sharded checkpoint when {@code file} is its
+     * {@code .index.json}; only the headers are read here.
+     *
+     * @throws IOException if a file cannot be read or is corrupt, a tensor has an unsupported dtype, or the
+     *                     index names a tensor its shard does not hold; the message names the file
+     */
+    public static Tensors open(Path file) throws IOException {
+        return open(file, CHUNK_SHIFT);
+    }
+
+    /** {@link #open(Path)} with mappings of {@code 2^chunkShift} elements, so tests can cross their boundaries. */
+    static Tensors open(Path file, int chunkShift) throws IOException {
+        Tensors tensors = new Tensors(chunkShift);
+        try {
+            if (file.getFileName().toString().endsWith(".json")) {
+                tensors.addShards(file);
+            } else {
+                tensors.addFile(file);
+            }
+            return tensors;
+        } catch (IOException | RuntimeException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    /** Tensors read lazily from one or more open safetensors files; closing it closes the files. */
+    public static final class Tensors implements AutoCloseable {
+
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final List<FileChannel> channels = new ArrayList<>();
+        private final int chunkShift;
+
+        private Tensors(int chunkShift) {
+            this.chunkShift = chunkShift;
+        }
+
+        /** Tensor names, in file order (shards in the order the index first names them). */
+        public Set<String> names() {
+            return Collections.unmodifiableSet(entries.keySet());
+        }
+
+        public boolean contains(String name) {
+            return entries.containsKey(name);
+        }
+
+        /** The stored shape of a tensor. */
+        public int[] shape(String name) {
+            return entry(name).shape.clone();
+        }
+
+        /** The file a tensor is stored in. */
+        public Path file(String name) {
+            return entry(name).file;
+        }
+
+        public FloatTensor read(String name) throws IOException {
+            Entry entry = entry(name);
+            float[] data = new float[entry.count()];
+            if (data.length > 0) {
+                entry.map().decode(data);
+            }
+            return new FloatTensor(data, entry.shape.clone());
+        }
+
+        /**
+         * A stored matrix [rows, cols] as its transpose [cols, rows], decoded straight into the transposed
+         * order (no second copy), e.g. a PyTorch {@code Linear} weight [out, in] as an input-major [in, out].
+         */
+        public FloatTensor readTransposed(String name) throws IOException {
+            Entry entry = entry(name);
+            if (entry.shape.length != 2) {
+                throw new IllegalArgumentException(entry.file + ": tensor '" + name + "' has shape "
+                        + Arrays.toString(entry.shape) + ", not a matrix");
+            }
+            float[] data = new float[entry.count()];
+            if (data.length > 0) {
+                entry.map().decodeTransposed(entry.shape[0], entry.shape[1], data);
+            }
+            return new FloatTensor(data, entry.shape[1], entry.shape[0]);
+        }
+
+        @Override
+        public void close() throws IOException {
+            IOException failure = null;
+            for (FileChannel channel : channels) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        private Entry entry(String name) {
+            Entry entry = entries.get(name);
+            if (entry == null) {
+                throw new IllegalArgumentException("no tensor '" + name + "'");
+            }
+            return entry;
+        }
+
+        private void addShards(Path index) throws IOException {
+            JsonNode weightMap = parseJson(index, Files.readString(index)).path("weight_map");
+            if (!weightMap.isObject()) {
+                throw new IOException(index + " has no weight_map object");
+            }
+            Map<String, Path> shards = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> mapping : weightMap.properties()) {
+                String shard = mapping.getValue().asString("");
+                if (shard.isEmpty() || shard.contains("/") || shard.contains("\\")) {
+                    throw new IOException(index + ": weight_map entry '" + mapping.getKey() + "' names no file beside it");
+                }
+                shards.putIfAbsent(shard, index.resolveSibling(shard));
+            }
+            for (Path shard : shards.values()) {
+                if (!Files.isRegularFile(shard)) {
+                    throw new IOException(index + " names shard " + shard.getFileName() + ", which does not exist");
+                }
+                addFile(shard);
+            }
+            for (Map.Entry<String, JsonNode> mapping : weightMap.properties()) {
+                Entry entry = entries.get(mapping.getKey());
+                if (entry == null || !entry.file.getFileName().toString().equals(mapping.getValue().asString())) {
+                    throw new IOException(index + ": tensor '" + mapping.getKey() + "' is not in "
+                            + mapping.getValue().asString() + " as the weight_map says");
+                }
+            }
+        }
+
+        private void addFile(Path file) throws IOException {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            channels.add(channel);
             long fileSize = channel.size();
             if (fileSize < 8) {
                 throw corrupt(file, "shorter than the 8-byte header length");
@@ -85,16 +281,75 @@ public final class Safetensors {
                 throw corrupt(file, "header length " + headerLength + " does not fit a file of " + fileSize + " bytes");
             }
             JsonNode header = parseHeader(file, new String(readFully(channel, 8, (int) headerLength).array(), StandardCharsets.UTF_8));
-
             long dataStart = 8 + headerLength;
-            long dataSize = fileSize - dataStart;
-            Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> entry : header.properties()) {
-                if (!entry.getKey().equals(METADATA)) {
-                    tensors.put(entry.getKey(), readTensor(file, channel, dataStart, dataSize, entry.getKey(), entry.getValue()));
+            for (Map.Entry<String, JsonNode> tensor : header.properties()) {
+                if (tensor.getKey().equals(METADATA)) {
+                    continue;
+                }
+                Entry entry = Entry.parse(file, channel, dataStart, fileSize - dataStart, tensor.getKey(), tensor.getValue(),
+                        chunkShift);
+                if (entries.putIfAbsent(tensor.getKey(), entry) != null) {
+                    throw corrupt(file, "tensor '" + tensor.getKey() + "' is also in " + entries.get(tensor.getKey()).file);
                 }
             }
-            return tensors;
+        }
+    }
+
+    /** Where one tensor's bytes are and how to decode them. */
+    private record Entry(Path file, FileChannel channel, long position, Dtype dtype, int[] shape, long bytes, int chunkShift) {
+
+        static Entry parse(Path file, FileChannel channel, long dataStart, long dataSize, String name, JsonNode info,
+                           int chunkShift) throws IOException {
+            String where = "tensor '" + name + "'";
+            Dtype dtype = Safetensors.dtype(file, where, info.path("dtype").asString(""));
+
+            JsonNode shapeNode = info.path("shape");
+            if (!shapeNode.isArray()) {
+                throw corrupt(file, where + " has no shape");
+            }
+            int[] shape = new int[shapeNode.size()];
+            long count = 1;
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode dim = shapeNode.get(i);
+                if (!dim.isIntegralNumber() || !dim.canConvertToInt() || dim.asInt() < 0) {
+                    throw corrupt(file, where + " has invalid shape " + shapeNode);
+                }
+                shape[i] = dim.asInt();
+                count *= shape[i];
+                if (count > Integer.MAX_VALUE - 8) {
+                    throw corrupt(file, where + " has more elements than a Java array can hold");
+                }
+            }
+
+            JsonNode offsets = info.path("data_offsets");
+            if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
+                    || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+                throw corrupt(file, where + " has no valid data_offsets");
+            }
+            long begin = offsets.get(0).asLong();
+            long end = offsets.get(1).asLong();
+            if (begin < 0 || end < begin || end > dataSize) {
+                throw corrupt(file, where + " data_offsets [" + begin + ", " + end + "] outside the " + dataSize + " data bytes");
+            }
+            if (end - begin != count * dtype.bytes) {
+                throw corrupt(file, where + " has " + (end - begin) + " bytes, shape " + shapeNode + " of " + dtype + " needs " + count * dtype.bytes);
+            }
+            return new Entry(file, channel, dataStart + begin, dtype, shape, end - begin, chunkShift);
+        }
+
+        int count() {
+            return (int) (bytes / dtype.bytes);
+        }
+
+        MappedTensor map() throws IOException {
+            long chunkBytes = (long) dtype.bytes << chunkShift;
+            ByteBuffer[] chunks = new ByteBuffer[(int) ((bytes + chunkBytes - 1) / chunkBytes)];
+            for (int c = 0; c < chunks.length; c++) {
+                long offset = c * chunkBytes;
+                chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, position + offset, Math.min(chunkBytes, bytes - offset))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return new MappedTensor(dtype, chunks, chunkShift);
         }
     }
 
@@ -120,48 +375,12 @@ public final class Safetensors {
         }
     }
 
-    private static FloatTensor readTensor(Path file, FileChannel channel, long dataStart, long dataSize,
-                                          String name, JsonNode info) throws IOException {
-        String where = "tensor '" + name + "'";
-        Dtype dtype = dtype(file, where, info.path("dtype").asString(""));
-
-        JsonNode shapeNode = info.path("shape");
-        if (!shapeNode.isArray()) {
-            throw corrupt(file, where + " has no shape");
+    private static JsonNode parseJson(Path file, String text) throws IOException {
+        try {
+            return JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage());
         }
-        int[] shape = new int[shapeNode.size()];
-        long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode dim = shapeNode.get(i);
-            if (!dim.isIntegralNumber() || !dim.canConvertToInt() || dim.asInt() < 0) {
-                throw corrupt(file, where + " has invalid shape " + shapeNode);
-            }
-            shape[i] = dim.asInt();
-            count *= shape[i];
-            if (count > Integer.MAX_VALUE - 8) {
-                throw corrupt(file, where + " has more elements than a Java array can hold");
-            }
-        }
-
-        JsonNode offsets = info.path("data_offsets");
-        if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
-                || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
-            throw corrupt(file, where + " has no valid data_offsets");
-        }
-        long begin = offsets.get(0).asLong();
-        long end = offsets.get(1).asLong();
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw corrupt(file, where + " data_offsets [" + begin + ", " + end + "] outside the " + dataSize + " data bytes");
-        }
-        if (end - begin != count * dtype.bytes) {
-            throw corrupt(file, where + " has " + (end - begin) + " bytes, shape " + shapeNode + " of " + dtype + " needs " + count * dtype.bytes);
-        }
-
-        float[] data = new float[(int) count];
-        if (count > 0) {
-            dtype.decode(channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, end - begin).order(ByteOrder.LITTLE_ENDIAN), data);
-        }
-        return new FloatTensor(data, shape);
     }
 
     private static Dtype dtype(Path file, String where, String name) throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dcpserve.core.importer.HuggingFaceGpt2Importer;
+import org.dcpserve.core.importer.HuggingFaceLlamaImporter;
 import org.dcpserve.core.importer.ImportedModel;
 import org.dcpserve.core.importer.Llama2cImporter;
 import org.dcpserve.core.model.ModelConfig;
@@ -16,39 +17,72 @@ import org.dcpserve.core.tokenizer.Tokenizer;
 
 /**
  * Resolves one path to a servable model: a model package directory, a llama2.c checkpoint (tokenizer
- * beside it) or a Hugging Face GPT-2 directory. Checkpoints are imported and their graphs built in memory.
+ * beside it), a Hugging Face GPT-2 directory or a Hugging Face Llama-family directory (Llama, Mistral,
+ * Qwen2, Qwen3). Checkpoints are imported and their graphs built in memory.
  */
 public final class ModelLoader {
 
     private ModelLoader() {
     }
 
+    /**
+     * How a model is loaded for serving.
+     *
+     * @param maxContext the most positions (prompt + generated) a sequence may have, whatever the model was
+     *                   trained for: KV caches are sized by the smaller of the two (the server's {@code dcp.max-context})
+     */
+    public record Options(int maxContext) {
+        /** The model's own context length. */
+        public static final Options DEFAULTS = new Options(Integer.MAX_VALUE);
+
+        public Options {
+            if (maxContext < 1) {
+                throw new IllegalArgumentException("max context must be positive, got " + maxContext);
+            }
+        }
+    }
+
     public static ModelSource load(Path path) throws IOException {
+        return load(path, Options.DEFAULTS);
+    }
+
+    public static ModelSource load(Path path, Options options) throws IOException {
         requireExists(path);
         String name = path.toAbsolutePath().normalize().getFileName().toString();
         if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
             ModelConfig config = ModelPackage.readConfig(path);
-            return new ModelSource(name, ModelSource.Kind.MODEL_PACKAGE, config,
+            return new ModelSource(name, ModelSource.Kind.MODEL_PACKAGE, capped(config, options),
                     tokenizer(config, ModelPackage.tokenizerFile(config, path)), ModelPackage.graphs(path, config));
         }
         if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path));
+            return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path), options);
+        }
+        if (Files.isDirectory(path) && HuggingFaceLlamaImporter.looksLikeCheckpoint(path)) {
+            return imported(name, ModelSource.Kind.HUGGING_FACE_LLAMA, HuggingFaceLlamaImporter.load(path), options);
         }
         if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.LLAMA2C_CHECKPOINT, Llama2cImporter.load(path));
+            return imported(name, ModelSource.Kind.LLAMA2C_CHECKPOINT, Llama2cImporter.load(path), options);
         }
         throw new IOException(path + " is neither a model package (directory with config.json), a Hugging Face"
-                + " GPT-2 directory (config.json + model.safetensors) nor a llama2.c checkpoint");
+                + " directory (config.json + model.safetensors) nor a llama2.c checkpoint");
     }
 
-    /** Imports a checkpoint and writes it as a model package. */
+    /** Imports a checkpoint and writes it as a model package (with the model's own context length). */
     public static ModelConfig importToPackage(Path checkpoint, Path packageDirectory) throws IOException {
         requireExists(checkpoint);
-        ImportedModel model = Files.isDirectory(checkpoint)
-                ? HuggingFaceGpt2Importer.load(checkpoint)
-                : Llama2cImporter.load(checkpoint);
+        ImportedModel model = importCheckpoint(checkpoint);
         ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
         return model.config();
+    }
+
+    /** Imports a llama2.c checkpoint file or a Hugging Face directory (GPT-2 or Llama family). */
+    public static ImportedModel importCheckpoint(Path checkpoint) throws IOException {
+        if (!Files.isDirectory(checkpoint)) {
+            return Llama2cImporter.load(checkpoint);
+        }
+        return HuggingFaceLlamaImporter.looksLikeCheckpoint(checkpoint)
+                ? HuggingFaceLlamaImporter.load(checkpoint)
+                : HuggingFaceGpt2Importer.load(checkpoint);
     }
 
     private static void requireExists(Path path) throws IOException {
@@ -57,9 +91,15 @@ public final class ModelLoader {
         }
     }
 
-    private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model) throws IOException {
-        return new ModelSource(name, kind, model.config(), tokenizer(model.config(), model.tokenizerFile()),
+    private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model, Options options)
+            throws IOException {
+        return new ModelSource(name, kind, capped(model.config(), options), tokenizer(model.config(), model.tokenizerFile()),
                 GraphSet.build(model.config(), model.weights()));
+    }
+
+    /** The config the engine sees: the graphs do not depend on the context length, only the caches do. */
+    private static ModelConfig capped(ModelConfig config, Options options) {
+        return config.contextLength() > options.maxContext() ? config.withContextLength(options.maxContext()) : config;
     }
 
     /**
@@ -69,7 +109,8 @@ public final class ModelLoader {
      */
     public static Tokenizer tokenizer(ModelConfig config, Path file) throws IOException {
         String kind = config.tokenizer().kind();
-        if (file == null && (ModelConfig.TokenizerSpec.LLAMA2C.equals(kind) || ModelConfig.TokenizerSpec.BPE.equals(kind))) {
+        if (file == null && (ModelConfig.TokenizerSpec.LLAMA2C.equals(kind) || ModelConfig.TokenizerSpec.BPE.equals(kind)
+                || ModelConfig.TokenizerSpec.HUGGING_FACE.equals(kind))) {
             throw new IOException("tokenizer kind '" + kind + "' needs a tokenizer file and none was given");
         }
         return switch (kind) {
@@ -83,7 +124,17 @@ public final class ModelLoader {
                 }
                 yield bpe;
             }
+            case ModelConfig.TokenizerSpec.HUGGING_FACE -> huggingFaceTokenizer(file);
             default -> throw new IOException("unknown tokenizer kind '" + kind + "'");
         };
+    }
+
+    /**
+     * The hook where Hugging Face {@code tokenizer.json} support plugs in: the tokenizer of a Llama-family
+     * checkpoint directory, or of a package imported from one. Until this build reads that format, such a model
+     * cannot be served with text (the engine itself runs it from token ids).
+     */
+    private static Tokenizer huggingFaceTokenizer(Path file) throws IOException {
+        throw new IOException("tokenizer " + file + ": Hugging Face tokenizer.json files are not supported by this build yet");
     }
 }

@@ -18,6 +18,7 @@ public record ModelSource(String name, Kind kind, ModelConfig config, Tokenizer 
     public enum Kind {
         MODEL_PACKAGE,
         LLAMA2C_CHECKPOINT,
-        HUGGING_FACE_GPT2
+        HUGGING_FACE_GPT2,
+        HUGGING_FACE_LLAMA
     }
 }

@@ -15,7 +15,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A model package: a directory holding {@code config.json}, the tokenizer file (if the tokenizer
@@ -30,6 +32,8 @@ public final class ModelPackage {
     public static final String LLAMA2C_TOKENIZER_FILE = "tokenizer.bin";
     /** The tokenizer file of a {@code bpe} tokenizer ({@link org.dcpserve.core.tokenizer.BpeTokenizer}'s format). */
     public static final String BPE_TOKENIZER_FILE = "tokenizer.json";
+    /** The tokenizer file of a {@code huggingface} tokenizer: Hugging Face's own {@code tokenizer.json}, copied as it is. */
+    public static final String HUGGING_FACE_TOKENIZER_FILE = "tokenizer.json";
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -61,6 +65,7 @@ public final class ModelPackage {
         String name = switch (config.tokenizer().kind()) {
             case ModelConfig.TokenizerSpec.LLAMA2C -> LLAMA2C_TOKENIZER_FILE;
             case ModelConfig.TokenizerSpec.BPE -> BPE_TOKENIZER_FILE;
+            case ModelConfig.TokenizerSpec.HUGGING_FACE -> HUGGING_FACE_TOKENIZER_FILE;
             default -> null;
         };
         return name == null ? null : directory.resolve(name);
@@ -99,6 +104,7 @@ public final class ModelPackage {
      * is built from the config.
      */
     public static GraphSet graphs(Path directory, ModelConfig config) throws IOException {
+        // Format 3's graph files are those of 4: only the config gained fields, whose defaults describe them.
         return switch (config.formatVersion()) {
             case 1 -> GraphSet.build(config, readWeights(directory));
             case 2 -> GraphSet.inDirectory(directory).withAttention(TransformerGraphs.attention(config).toByteArray());
@@ -113,6 +119,11 @@ public final class ModelPackage {
             return false;
         }
         ModelConfig current = config.withFormatVersion(ModelConfig.FORMAT_VERSION);
+        if (config.formatVersion() == 3) {
+            // The graphs stay; the config is written with the new fields at the values a format-3 config implies.
+            writeConfig(directory, current);
+            return true;
+        }
         if (config.formatVersion() == 2) {
             // Only the attention graph changed (it has no weights): the weight files stay as they are.
             Files.write(directory.resolve(GraphSet.attentionFile()), TransformerGraphs.attention(current).toByteArray());
@@ -136,7 +147,7 @@ public final class ModelPackage {
     public static ModelConfig readConfig(Path directory) throws IOException {
         Path file = directory.resolve(CONFIG_FILE);
         try {
-            ModelConfig config = JSON.readValue(file.toFile(), ModelConfig.class);
+            ModelConfig config = JSON.treeToValue(withFormatThreeDefaults(JSON.readTree(file.toFile())), ModelConfig.class);
             if (config.formatVersion() < 1 || config.formatVersion() > ModelConfig.FORMAT_VERSION) {
                 throw new IOException(file + ": format_version " + config.formatVersion()
                         + " is not supported (this build reads 1 to " + ModelConfig.FORMAT_VERSION + ")");
@@ -145,6 +156,26 @@ public final class ModelPackage {
         } catch (JacksonException | IllegalArgumentException e) {
             throw new IOException(file + ": not a valid model config: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A config written before format 4 has no {@code head_dim}, {@code attention_bias} or {@code qk_norm}; they get
+     * the values that describe those models (0: {@code d_model / heads}; no biases or norms), as JSON, because a
+     * missing primitive is an error when binding (rightly so for the fields every format has).
+     */
+    private static JsonNode withFormatThreeDefaults(JsonNode json) {
+        if (json instanceof ObjectNode object && object.path("format_version").asInt(0) < 4) {
+            if (!object.has("head_dim")) {
+                object.put("head_dim", 0);
+            }
+            if (!object.has("attention_bias")) {
+                object.put("attention_bias", false);
+            }
+            if (!object.has("qk_norm")) {
+                object.put("qk_norm", false);
+            }
+        }
+        return json;
     }
 
     public static String toJson(ModelConfig config) {

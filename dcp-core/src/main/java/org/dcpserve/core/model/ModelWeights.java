@@ -13,8 +13,9 @@ import java.util.Map;
  * pos_embeddings                 [context, d]           gpt2 only
  * layers.N.attn_norm.weight      [d]                    (+ .bias for gpt2)
  * layers.N.wq / wk / wv          [d, heads*hd] / [d, kv_heads*hd] / [d, kv_heads*hd]
- * layers.N.bq / bk / bv          [heads*hd] ...         gpt2 only
- * layers.N.wo                    [d, d]                 (+ layers.N.bo for gpt2)
+ * layers.N.bq / bk / bv          [heads*hd] ...         gpt2, and llama with attention_bias (Qwen2)
+ * layers.N.q_norm.weight, k_norm [hd]                   llama with qk_norm (Qwen3): RMSNorm of every head
+ * layers.N.wo                    [heads*hd, d]          (+ layers.N.bo for gpt2)
  * layers.N.mlp_norm.weight       [d]                    (+ .bias for gpt2)
  * layers.N.w_gate, w_up          [d, ffn]               llama: w_down(silu(x·w_gate) * x·w_up)
  * layers.N.w_down                [ffn, d]

@@ -33,10 +33,10 @@ public final class RandomWeights {
         }
         for (int l = 0; l < config.layers(); l++) {
             norm(w, random, uniform, ModelWeights.layer(l, "attn_norm"), d, gpt2);
-            w.put(ModelWeights.layer(l, "wq"), noise(random, uniform, 2.0 / Math.sqrt(d), d, d));
+            w.put(ModelWeights.layer(l, "wq"), noise(random, uniform, 2.0 / Math.sqrt(d), d, config.qDim()));
             w.put(ModelWeights.layer(l, "wk"), noise(random, uniform, 2.0 / Math.sqrt(d), d, config.kvDim()));
             w.put(ModelWeights.layer(l, "wv"), noise(random, uniform, 1.0 / Math.sqrt(d), d, config.kvDim()));
-            w.put(ModelWeights.layer(l, "wo"), noise(random, uniform, 1.0 / Math.sqrt(d), d, d));
+            w.put(ModelWeights.layer(l, "wo"), noise(random, uniform, 1.0 / Math.sqrt(d), config.qDim(), d));
             norm(w, random, uniform, ModelWeights.layer(l, "mlp_norm"), d, gpt2);
             if (gpt2) {
                 w.put(ModelWeights.layer(l, "bq"), noise(random, uniform, 0.1, d));
@@ -51,6 +51,15 @@ public final class RandomWeights {
                 w.put(ModelWeights.layer(l, "w_gate"), noise(random, uniform, 1.0 / Math.sqrt(d), d, ffn));
                 w.put(ModelWeights.layer(l, "w_up"), noise(random, uniform, 1.0 / Math.sqrt(d), d, ffn));
                 w.put(ModelWeights.layer(l, "w_down"), noise(random, uniform, 1.0 / Math.sqrt(ffn), ffn, d));
+                if (config.attentionBias()) {
+                    w.put(ModelWeights.layer(l, "bq"), noise(random, uniform, 0.1, config.qDim()));
+                    w.put(ModelWeights.layer(l, "bk"), noise(random, uniform, 0.1, config.kvDim()));
+                    w.put(ModelWeights.layer(l, "bv"), noise(random, uniform, 0.1, config.kvDim()));
+                }
+                if (config.qkNorm()) {
+                    norm(w, random, uniform, ModelWeights.layer(l, "q_norm"), config.headDim(), false);
+                    norm(w, random, uniform, ModelWeights.layer(l, "k_norm"), config.headDim(), false);
+                }
             }
             if (config.hasDcpGates()) {
                 int r = config.dcp().rank();

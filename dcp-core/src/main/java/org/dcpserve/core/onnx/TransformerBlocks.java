@@ -3,6 +3,7 @@ package org.dcpserve.core.onnx;
 import static org.dcpserve.core.model.ModelWeights.layer;
 import static org.dcpserve.core.onnx.OnnxGraph.Attribute;
 
+import java.util.function.Supplier;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
@@ -28,6 +29,29 @@ public final class TransformerBlocks {
         String y = g.op("MatMul", x, g.weight(layer(layer, weight), weights.layerTensor(layer, weight)));
         String biasName = layer(layer, bias);
         return weights.contains(biasName) ? g.op("Add", y, g.weight(biasName, weights.get(biasName))) : y;
+    }
+
+    /**
+     * The new rows' queries, keys and values from their normed input n [T, d]: q [T, H, hd], k and v [T, Hkv, hd],
+     * with Qwen3's per-head norms and, for llama, rotated by the tables {@code rotation} gives (asked for only
+     * then, after the projections, so a graph that declares its positions input there keeps its node order).
+     */
+    public String[] queryKeyValue(OnnxGraph g, String n, int layer, Supplier<String[]> rotation) {
+        int hd = config.headDim();
+        String q = g.op("Reshape", linear(g, n, layer, "wq", "bq"), g.ints(-1, config.heads(), hd));   // [T, H, hd]
+        String k = g.op("Reshape", linear(g, n, layer, "wk", "bk"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        String v = g.op("Reshape", linear(g, n, layer, "wv", "bv"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
+        if (config.qkNorm()) {
+            // Qwen3: an RMSNorm over each head's own hd components, before the rotation.
+            q = norm(g, q, layer(layer, "q_norm"));                                                  // [T, H, hd]
+            k = norm(g, k, layer(layer, "k_norm"));                                                  // [T, Hkv, hd]
+        }
+        if (config.architecture() == Architecture.LLAMA) {
+            String[] cosSin = rotation.get();
+            q = rope(g, q, cosSin);
+            k = rope(g, k, cosSin);
+        }
+        return new String[] {q, k, v};
     }
 
     /** LayerNorm (gpt2) or RMSNorm (llama) over the last axis. */
@@ -68,14 +92,16 @@ public final class TransformerBlocks {
     }
 
     /**
-     * cos and sin of position * theta^(-2i/hd), each frequency twice (for both members of its pair), shaped
-     * [T, 1, hd] to broadcast over heads.
+     * cos and sin of position * frequency i (theta^(-2i/hd), rescaled as the config says), each frequency for both
+     * components it turns (see {@link ModelConfig.RopeLayout}), shaped [T, 1, hd] to broadcast over heads.
      */
     public String[] ropeTables(OnnxGraph g, String positions) {
         int hd = config.headDim();
+        double[] frequencies = config.ropeInverseFrequencies();                                       // [hd / 2]
+        boolean interleaved = config.ropeLayout() == ModelConfig.RopeLayout.INTERLEAVED;
         float[] inverseFrequency = new float[hd];
         for (int i = 0; i < hd; i++) {
-            inverseFrequency[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * (i / 2) / hd));
+            inverseFrequency[i] = (float) frequencies[interleaved ? i / 2 : i % (hd / 2)];
         }
         String pos = g.op("Unsqueeze", g.opWith("Cast", new String[] {positions}, Attribute.of("to", 1L)), g.ints(1)); // [T, 1]
         String angles = g.op("Mul", pos, g.constant(inverseFrequency, 1, hd));                         // [T, hd]
@@ -84,17 +110,21 @@ public final class TransformerBlocks {
     }
 
     /**
-     * Rotates the interleaved pairs (0,1), (2,3), ... of every head, as llama2.c does: x cos + swap(x) sin, where
-     * swap(x) = (-x1, x0, -x3, x2, ...) is a product with a constant signed permutation. Four nodes instead of a
-     * split into pairs and a concat back (ten): a graph this small costs per node. The same arithmetic as
+     * Rotates the component pairs of every head: x cos + swap(x) sin, where swap(x) is a product with a constant
+     * signed permutation. For the interleaved pairs (0,1), (2,3), ... of llama2.c, swap(x) = (-x1, x0, -x3, x2, ...);
+     * for Hugging Face's halves, (i, i + hd/2), it is rotate_half(x) = (-x[hd/2..], x[..hd/2]). Four nodes instead
+     * of a split into pairs and a concat back (ten): a graph this small costs per node. The same arithmetic as
      * rotating each pair: x0 cos - x1 sin is x0 cos + (-x1) sin, and swap(x) is exact.
      */
     public String rope(OnnxGraph g, String x, String[] cosSin) {
         int hd = config.headDim();
+        boolean interleaved = config.ropeLayout() == ModelConfig.RopeLayout.INTERLEAVED;
         float[] swap = new float[hd * hd];                                                            // [hd, hd]
-        for (int i = 0; i < hd; i += 2) {
-            swap[i * hd + i + 1] = 1f;          // out[i + 1] = x[i]
-            swap[(i + 1) * hd + i] = -1f;       // out[i] = -x[i + 1]
+        for (int pair = 0; pair < hd / 2; pair++) {
+            int first = interleaved ? 2 * pair : pair;
+            int second = interleaved ? 2 * pair + 1 : pair + hd / 2;
+            swap[first * hd + second] = 1f;     // out[second] = x[first]
+            swap[second * hd + first] = -1f;    // out[first] = -x[second]
         }
         String swapped = g.op("MatMul", x, g.constant(swap, hd, hd));                                 // [T, H, hd]
         return g.op("Add", g.op("Mul", x, cosSin[0]), g.op("Mul", swapped, cosSin[1]));              // [T, H, hd]

@@ -17,8 +17,8 @@ import org.dcpserve.core.model.ModelWeights;
  * embed          token_ids [N] (+ positions [N] for gpt2)            -> hidden [N, d]
  * layer_NN_proj  hidden [N, d] (+ positions [N] for llama)           -> q [N, H, hd], k, v [N, Hkv, hd]
  *                                                                       (+ q_int, k_int [N, r] with DCP)
- * attention      q [B, T, H, hd], k_cache, v_cache [B, Hkv, C, hd], mask [B, T, C] -> context [B*T, d]
- * layer_NN_out   hidden [N, d], context [N, d]                        -> hidden [N, d]
+ * attention      q [B, T, H, hd], k_cache, v_cache [B, Hkv, C, hd], mask [B, T, C] -> context [B*T, H*hd]
+ * layer_NN_out   hidden [N, d], context [N, H*hd]                     -> hidden [N, d]
  * head           hidden [N, d]                                        -> logits [N, vocab]
  * </pre>
  *
@@ -26,7 +26,7 @@ import org.dcpserve.core.model.ModelWeights;
  * them once per step for all sequences. Attention, which has no weights, reads B regions of a layer's
  * KV pool, C slots each (new tokens included): all decode sequences of a step at once (T = 1), or one
  * sequence's prompt chunk (B = 1). The mask is additive: 0 where a query may attend to a slot, -inf where
- * it may not (pruned tokens, free slots).
+ * it may not (pruned tokens, free slots). H*hd is d except where a model sets its head width (Qwen3).
  */
 public final class TransformerGraphs {
 
@@ -61,15 +61,11 @@ public final class TransformerGraphs {
         int hd = config.headDim();
         String x = g.floatInput("hidden", "T", config.dModel());
         String n = blocks.norm(g, x, layer(layer, "attn_norm"));                         // [T, d]
-        String q = g.op("Reshape", blocks.linear(g, n, layer, "wq", "bq"), g.ints(-1, config.heads(), hd)); // [T, H, hd]
-        String k = g.op("Reshape", blocks.linear(g, n, layer, "wk", "bk"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
-        String v = g.op("Reshape", blocks.linear(g, n, layer, "wv", "bv"), g.ints(-1, config.kvHeads(), hd)); // [T, Hkv, hd]
-        if (config.architecture() == Architecture.LLAMA) {
-            String positions = g.int64Input("positions", "T");
-            String[] cosSin = blocks.ropeTables(g, positions);
-            q = blocks.rope(g, q, cosSin);
-            k = blocks.rope(g, k, cosSin);
-        }
+        String[] qkv = blocks.queryKeyValue(g, n, layer,
+                () -> blocks.ropeTables(g, g.int64Input("positions", "T")));             // [T, H | Hkv, hd]
+        String q = qkv[0];
+        String k = qkv[1];
+        String v = qkv[2];
         g.floatOutput(q, "q", "T", config.heads(), hd);
         g.floatOutput(k, "k", "T", config.kvHeads(), hd);
         g.floatOutput(v, "v", "T", config.kvHeads(), hd);
@@ -122,7 +118,7 @@ public final class TransformerGraphs {
         String ctx = g.op("MatMul", g.op("Reshape", probs, g.ints(0, hkv, -1, 0)), vCache);            // [B, Hkv, G*T, hd]
         ctx = g.opWith("Transpose", new String[] {g.op("Reshape", ctx, g.ints(0, h, -1, hd))},
                 Attribute.ints("perm", 0, 2, 1, 3));                                                     // [B, T, H, hd]
-        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.dModel())), "context", "BT", config.dModel()); // [B*T, d]
+        g.floatOutput(g.op("Reshape", ctx, g.ints(-1, config.qDim())), "context", "BT", config.qDim()); // [B*T, H*hd]
         return g.toModel();
     }
 
@@ -130,7 +126,7 @@ public final class TransformerGraphs {
     public ModelProto output(int layer) {
         OnnxGraph g = new OnnxGraph("layer_" + layer + "_out");
         String x = g.floatInput("hidden", "N", config.dModel());                                     // [N, d]
-        String ctx = g.floatInput("context", "N", config.dModel());                                  // [N, d]
+        String ctx = g.floatInput("context", "N", config.qDim());                                    // [N, H*hd]
         String attended = g.op("Add", x, blocks.linear(g, ctx, layer, "wo", "bo"));                  // [N, d]
         String normed = blocks.norm(g, attended, layer(layer, "mlp_norm"));                          // [N, d]
         String out = g.op("Add", attended, blocks.mlp(g, normed, layer));                            // [N, d]

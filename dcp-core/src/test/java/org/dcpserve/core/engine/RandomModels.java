@@ -18,6 +18,16 @@ public final class RandomModels {
                 1e-5f, 10000f, new ModelConfig.TokenizerSpec("llama2c", 1, 2), null, null);
     }
 
+    /**
+     * A llama with every Hugging Face Llama-family option (Qwen3-like): head_dim 16, so heads * head_dim = 64 is
+     * twice d_model; q/k/v biases; per-head q/k norms; RoPE on halves with llama3 frequency scaling.
+     */
+    public static ModelConfig llamaFamilyConfig() {
+        return new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.LLAMA, 2, 32, 4, 2, 16, 48, 97, 64,
+                1e-6f, 10000f, ModelConfig.RopeLayout.HALVES, new ModelConfig.RopeScaling("llama3", 8, 1.0, 4.0, 32),
+                true, true, new ModelConfig.TokenizerSpec("llama2c", 1, 2), null, null);
+    }
+
     public static ModelConfig gpt2Config() {
         return new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 2, 32, 4, 4, 64, 101, 64,
                 1e-5f, 0f, new ModelConfig.TokenizerSpec("gpt2", null, 100), null, null);

@@ -54,7 +54,7 @@ public final class HfGpt2CheckpointWriter {
         tensors(layers, d, positions, vocab, seed).forEach((name, t) -> stored.put(transformerPrefix ? "transformer." + name : name, t));
         Path file = dir.resolve("model.safetensors");
         if (f16) {
-            SafetensorsFiles.writeF16(file, stored);
+            SafetensorsFiles.write(file, stored, "F16");
         } else {
             Safetensors.write(file, stored);
         }

@@ -29,22 +29,41 @@ final class SafetensorsFiles {
         return Files.write(file, out.array());
     }
 
-    /** Writes {@code tensors} as F16; values that float16 cannot represent exactly get rounded. */
-    static Path writeF16(Path file, Map<String, FloatTensor> tensors) throws IOException {
+    /**
+     * Writes {@code tensors} as {@code dtype} (F32, F16 or BF16, rounded to nearest even); values the dtype cannot
+     * represent exactly get rounded.
+     */
+    static Path write(Path file, Map<String, FloatTensor> tensors, String dtype) throws IOException {
+        int bytes = dtype.equals("F32") ? 4 : 2;
         ObjectNode header = JsonMapper.builder().build().createObjectNode();
-        int count = tensors.values().stream().mapToInt(t -> t.data().length).sum();
-        ByteBuffer data = ByteBuffer.allocate(2 * count).order(ByteOrder.LITTLE_ENDIAN);
+        long count = tensors.values().stream().mapToLong(t -> t.data().length).sum();
+        ByteBuffer data = ByteBuffer.allocate(Math.toIntExact(bytes * count)).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, FloatTensor> entry : tensors.entrySet()) {
-            ObjectNode info = header.putObject(entry.getKey()).put("dtype", "F16");
+            ObjectNode info = header.putObject(entry.getKey()).put("dtype", dtype);
             ArrayNode shape = info.putArray("shape");
             for (int dim : entry.getValue().shape()) {
                 shape.add(dim);
             }
-            info.putArray("data_offsets").add(data.position()).add(data.position() + 2 * entry.getValue().data().length);
+            info.putArray("data_offsets").add(data.position()).add(data.position() + bytes * entry.getValue().data().length);
             for (float value : entry.getValue().data()) {
-                data.putShort(Float.floatToFloat16(value));
+                switch (dtype) {
+                    case "F32" -> data.putFloat(value);
+                    case "F16" -> data.putShort(Float.floatToFloat16(value));
+                    case "BF16" -> data.putShort((short) (bfloat16Bits(value) >>> 16));
+                    default -> throw new IllegalArgumentException("cannot write dtype " + dtype);
+                }
             }
         }
         return write(file, header.toString(), data.array());
+    }
+
+    /** {@code value} rounded to the nearest bfloat16 (ties to even), as a float. */
+    static float toBfloat16(float value) {
+        return Float.intBitsToFloat(bfloat16Bits(value));
+    }
+
+    private static int bfloat16Bits(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        return (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;
     }
 }

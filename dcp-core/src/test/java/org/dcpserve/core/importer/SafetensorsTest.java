@@ -11,6 +11,8 @@ import java.util.Map;
 import org.dcpserve.core.model.FloatTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SafetensorsTest {
 
@@ -109,6 +111,54 @@ class SafetensorsTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("dtype 'I8'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"F32", "F16", "BF16"})
+    void readsAMatrixTransposedStraightFromTheFile(String dtype) throws IOException {
+        // 37 rows: two full 16-row tiles and a partial one.
+        FloatTensor matrix = FloatTensor.zeros(37, 5);
+        for (int i = 0; i < matrix.data().length; i++) {
+            matrix.data()[i] = i * 0.5f - 40;                 // exact in every dtype
+        }
+        Path file = SafetensorsFiles.write(dir.resolve("m.safetensors"), Map.of("m", matrix), dtype);
+
+        try (Safetensors.Tensors tensors = Safetensors.open(file)) {
+            assertThat(tensors.shape("m")).containsExactly(37, 5);
+            assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
+            assertThat(tensors.read("m")).isEqualTo(matrix);
+        }
+        // Mapped in chunks of 16 elements, none of them a whole number of rows.
+        try (Safetensors.Tensors tensors = Safetensors.open(file, 4)) {
+            assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
+            assertThat(tensors.read("m")).isEqualTo(matrix);
+        }
+    }
+
+    @Test
+    void readsShardsThroughTheirIndexAndChecksIt() throws IOException {
+        FloatTensor a = new FloatTensor(new float[] {1, 2}, 2);
+        FloatTensor b = new FloatTensor(new float[] {3}, 1);
+        Safetensors.write(dir.resolve("s1.safetensors"), Map.of("a", a));
+        Safetensors.write(dir.resolve("s2.safetensors"), Map.of("b", b));
+        Path index = Files.writeString(dir.resolve("model.safetensors.index.json"),
+                "{\"metadata\": {}, \"weight_map\": {\"b\": \"s2.safetensors\", \"a\": \"s1.safetensors\"}}");
+        try (Safetensors.Tensors tensors = Safetensors.open(index)) {
+            assertThat(tensors.names()).containsExactly("b", "a");
+            assertThat(tensors.read("a")).isEqualTo(a);
+            assertThat(tensors.read("b")).isEqualTo(b);
+            assertThat(tensors.file("b")).isEqualTo(dir.resolve("s2.safetensors"));
+        }
+
+        Files.writeString(index, "{\"weight_map\": {\"a\": \"s2.safetensors\"}}");
+        assertThatThrownBy(() -> Safetensors.open(index)).isInstanceOf(IOException.class)
+                .hasMessageContaining("tensor 'a' is not in s2.safetensors");
+        Files.writeString(index, "{\"weight_map\": {\"a\": \"s3.safetensors\"}}");
+        assertThatThrownBy(() -> Safetensors.open(index)).isInstanceOf(IOException.class)
+                .hasMessageContaining(index.toString()).hasMessageContaining("s3.safetensors, which does not exist");
+        Files.writeString(index, "{\"weights\": {}}");
+        assertThatThrownBy(() -> Safetensors.open(index)).isInstanceOf(IOException.class)
+                .hasMessageContaining("no weight_map");
     }
 
     private static byte[] littleEndianShorts(int... values) {

@@ -13,11 +13,13 @@ import org.dcpserve.core.engine.RandomModels;
 import org.dcpserve.core.engine.ReferenceTransformer;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.importer.HfGpt2CheckpointWriter;
+import org.dcpserve.core.importer.HfLlamaCheckpointWriter;
 import org.dcpserve.core.importer.HuggingFaceGpt2Importer;
 import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.onnx.GraphSet;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,5 +75,60 @@ class ModelLoaderTest {
         assertThatThrownBy(() -> ModelLoader.load(junk))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("neither a model package");
+    }
+
+    @Test
+    void aHuggingFaceLlamaDirectoryIsRecognisedAndNeedsItsTokenizerToBeServed() throws IOException {
+        Path checkpoint = dir.resolve("tiny-qwen3");
+        HfLlamaCheckpointWriter.write(checkpoint, LLAMA_FAMILY, 5);
+        assertThatThrownBy(() -> ModelLoader.load(checkpoint))
+                .isInstanceOf(IOException.class).hasMessageContaining("'huggingface' needs a tokenizer file");
+        Files.writeString(checkpoint.resolve("tokenizer.json"), "{}");
+        assertThatThrownBy(() -> ModelLoader.load(checkpoint))
+                .isInstanceOf(IOException.class).hasMessageContaining(checkpoint.resolve("tokenizer.json").toString())
+                .hasMessageContaining("not supported by this build yet");
+    }
+
+    @Test
+    void anImportedHuggingFaceLlamaPackageKeepsItsOptionsAndRunsLikeTheCheckpoint() throws IOException {
+        Path checkpoint = dir.resolve("tiny-qwen3");
+        HfLlamaCheckpointWriter.write(checkpoint, LLAMA_FAMILY, 5);
+        Files.writeString(checkpoint.resolve("tokenizer.json"), "{\"model\": {}}");
+        Path packageDir = dir.resolve("package");
+        ModelConfig imported = ModelLoader.importToPackage(checkpoint, packageDir);
+
+        ModelConfig read = ModelPackage.readConfig(packageDir);
+        assertThat(read).isEqualTo(imported);
+        assertThat(read.formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
+        assertThat(read.qkNorm()).isTrue();
+        assertThat(read.ropeScaling()).isNotNull();
+        assertThat(packageDir.resolve(ModelPackage.HUGGING_FACE_TOKENIZER_FILE)).hasContent("{\"model\": {}}");
+        ModelWeights weights = ModelLoader.importCheckpoint(checkpoint).weights();
+        assertThat(lastLogits(read, ModelPackage.graphs(packageDir, read)))
+                .containsExactly(lastLogits(imported, GraphSet.build(imported, weights)));
+    }
+
+    @Test
+    void theContextLimitCapsWhatTheEngineReservesButNotTheModel() throws IOException {
+        Path checkpoint = HfGpt2CheckpointWriter.write(dir.resolve("tiny-gpt2"), 2, 2, 8, 16, 50, 3);
+        assertThat(ModelLoader.load(checkpoint).config().contextLength()).isEqualTo(16);
+        assertThat(ModelLoader.load(checkpoint, new ModelLoader.Options(8)).config().contextLength()).isEqualTo(8);
+        assertThat(ModelLoader.load(checkpoint, new ModelLoader.Options(100)).config().contextLength()).isEqualTo(16);
+        Path packageDir = dir.resolve("package");
+        ModelLoader.importToPackage(checkpoint, packageDir);
+        assertThat(ModelLoader.load(packageDir, new ModelLoader.Options(5)).config().contextLength()).isEqualTo(5);
+        assertThat(ModelPackage.readConfig(packageDir).contextLength()).isEqualTo(16);
+        assertThatThrownBy(() -> new ModelLoader.Options(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Qwen3-like: per-head q/k norms, heads * head_dim != hidden, llama3 RoPE scaling, tied. */
+    private static final HfLlamaCheckpointWriter.Spec LLAMA_FAMILY = new HfLlamaCheckpointWriter.Spec("Qwen3ForCausalLM",
+            2, 32, 4, 2, 16, 48, 61, 64, 1e6, Map.of("rope_type", "llama3", "factor", 8.0, "low_freq_factor", 1.0,
+            "high_freq_factor", 4.0, "original_max_position_embeddings", 16), true, null, "BF16", false);
+
+    private static float[] lastLogits(ModelConfig config, GraphSet graphs) {
+        try (OnnxTransformer model = new OnnxTransformer(config, graphs, ExecutionProvider.CPU)) {
+            return new Sequence(model, DensePolicy.INSTANCE).forward(3, 1, 4, 1, 5, 9, 2, 6);
+        }
     }
 }

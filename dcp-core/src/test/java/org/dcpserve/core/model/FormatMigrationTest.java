@@ -13,12 +13,16 @@ import org.dcpserve.core.onnx.GraphSet;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A format-1 package (attention and MLP in one layer_NN_attn.onnx) and a format-2 one (a slot-major attention
- * graph) still serve, and migrate in place.
+ * A format-1 package (attention and MLP in one layer_NN_attn.onnx), a format-2 one (a slot-major attention
+ * graph) and a format-3 one (a config without the Llama-family options) still serve, and migrate in place.
  */
 class FormatMigrationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path dir;
@@ -69,6 +73,33 @@ class FormatMigrationTest {
         assertThat(ModelPackage.readConfig(old).formatVersion()).isEqualTo(ModelConfig.FORMAT_VERSION);
         assertThat(old.resolve(GraphSet.attentionFile())).hasSameBinaryContentAs(current.resolve(GraphSet.attentionFile()));
         assertThat(Files.readAllBytes(old.resolve(GraphSet.headFile()))).isEqualTo(head);
+        assertThat(lastLogits(config, GraphSet.inDirectory(old))).containsExactly(expected);
+    }
+
+    @Test
+    void aFormatThreeConfigReadsWithTheDefaultsOfItsTimeAndMigratesByRewritingOnlyTheConfig() throws IOException {
+        ModelConfig config = RandomModels.llamaConfig();
+        Path old = dir.resolve("format-3");
+        ModelPackage.write(old, config, RandomModels.weights(config, 23), null);
+        float[] expected = lastLogits(config, GraphSet.inDirectory(old));
+        // Format 3's config.json: the fields format 4 added did not exist.
+        ObjectNode json = (ObjectNode) JSON.readTree(old.resolve(ModelPackage.CONFIG_FILE).toFile());
+        json.put("format_version", 3);
+        for (String added : new String[] {"head_dim", "rope_layout", "rope_scaling", "attention_bias", "qk_norm"}) {
+            json.remove(added);
+        }
+        Files.writeString(old.resolve(ModelPackage.CONFIG_FILE), json.toString());
+
+        ModelConfig oldConfig = ModelPackage.readConfig(old);
+        assertThat(oldConfig).isEqualTo(config.withFormatVersion(3));
+        assertThat(oldConfig.ropeLayout()).isEqualTo(ModelConfig.RopeLayout.INTERLEAVED);
+        assertThat(oldConfig.headDim()).isEqualTo(config.dModel() / config.heads());
+        assertThat(lastLogits(oldConfig, ModelPackage.graphs(old, oldConfig))).containsExactly(expected);
+
+        byte[] projection = Files.readAllBytes(old.resolve(GraphSet.projectionFile(0)));
+        assertThat(ModelPackage.migrate(old)).isTrue();
+        assertThat(ModelPackage.readConfig(old)).isEqualTo(config);
+        assertThat(Files.readAllBytes(old.resolve(GraphSet.projectionFile(0)))).isEqualTo(projection);
         assertThat(lastLogits(config, GraphSet.inDirectory(old))).containsExactly(expected);
     }
 

@@ -37,7 +37,7 @@ class BatchExactnessTest {
     private static final int[] NEW_TOKENS = {30, 8, 21, 14, 5, 26, 17};
 
     static Stream<ModelConfig> architectures() {
-        return Stream.of(RandomModels.llamaConfig(), RandomModels.gpt2Config())
+        return Stream.of(RandomModels.llamaConfig(), RandomModels.llamaFamilyConfig(), RandomModels.gpt2Config())
                 .map(base -> base.withDcp(new ModelConfig.DcpSpec(RANK, filled(base.layers(), 1.2f))));
     }
 

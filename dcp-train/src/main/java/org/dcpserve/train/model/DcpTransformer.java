@@ -60,7 +60,24 @@ public final class DcpTransformer implements AutoCloseable {
     };
     private static final int MASK_CACHE = 4;
 
+    /**
+     * This model's llama is llama2.c's: RoPE on interleaved pairs without frequency scaling, no q/k/v biases or q/k
+     * norms, queries as wide as d. A Hugging Face Llama-family import may have any of those, and training it here
+     * would silently compute another model, so it is refused.
+     */
+    private static void requireTrainable(ModelConfig config) {
+        if (config.architecture() == Architecture.LLAMA && (config.ropeLayout() != ModelConfig.RopeLayout.INTERLEAVED
+                || config.ropeScaling() != null || config.attentionBias() || config.qkNorm()
+                || config.qDim() != config.dModel())) {
+            throw new IllegalArgumentException("the trainer supports only llama2.c-style llamas; this model has "
+                    + "rope_layout " + config.ropeLayout().id() + ", rope_scaling " + config.ropeScaling()
+                    + ", attention_bias " + config.attentionBias() + ", qk_norm " + config.qkNorm()
+                    + ", heads * head_dim " + config.qDim() + " (d_model " + config.dModel() + ")");
+        }
+    }
+
     private DcpTransformer(NDManager manager, ModelConfig config, ModelWeights weights, GateSetup gates) {
+        requireTrainable(config);
         this.manager = manager;
         this.config = config.withDcp(null);
         int d = config.dModel();

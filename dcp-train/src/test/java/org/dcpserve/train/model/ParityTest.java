@@ -1,6 +1,7 @@
 package org.dcpserve.train.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -86,6 +87,14 @@ class ParityTest {
                 ? TestModels.writeCharTokenizer(dir.resolve("tok.bin"), config.vocabSize())
                 : null;
         assertParity(config, weights, GateSetup.dcp(RANK, 1), tokenizer, tokens, mode);
+    }
+
+    @Test
+    void aHuggingFaceLlamaFamilyModelIsRefusedRatherThanTrainedAsAnotherModel() {
+        ModelConfig config = RandomModels.llamaFamilyConfig();
+        assertThatThrownBy(() -> DcpTransformer.create(manager, config, RandomModels.weights(config, 1), GateSetup.dcp(RANK, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only llama2.c-style llamas").hasMessageContaining("rope_layout halves");
     }
 
     @Test
