@@ -3,6 +3,7 @@ package org.dcpserve.core.tokenizer;
 import com.knuddels.jtokkit.api.IntArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ final class HuggingFaceBpe {
      */
     HuggingFaceBpe(Map<String, Integer> vocab, List<Merge> merges, boolean byteFallback, int unknownId,
                    boolean fuseUnknown, boolean ignoreMerges) {
-        this.vocab = Map.copyOf(vocab);
+        this.vocab = new HashMap<>(vocab); // not Map.copyOf: its linear probing crawls on 100,000s of similar strings
         this.unknownId = unknownId;
         this.fuseUnknown = fuseUnknown;
         this.ignoreMerges = ignoreMerges;
@@ -53,17 +54,17 @@ final class HuggingFaceBpe {
         int[] merged = new int[merges.size()];
         for (int rank = 0; rank < merges.size(); rank++) {
             Merge merge = merges.get(rank);
-            lefts[rank] = idOf(merge.left(), "merge " + rank + " (" + merge + ")");
-            rights[rank] = idOf(merge.right(), "merge " + rank + " (" + merge + ")");
-            merged[rank] = idOf(merge.left() + merge.right(), "merge " + rank + " (" + merge + ")");
+            lefts[rank] = idOf(merge.left(), rank);
+            rights[rank] = idOf(merge.right(), rank);
+            merged[rank] = idOf(merge.left() + merge.right(), rank);
         }
         this.merges = new PairRanks(lefts, rights, merged);
     }
 
-    private int idOf(String token, String where) {
+    private int idOf(String token, int mergeRank) {
         Integer id = vocab.get(token);
         if (id == null) {
-            throw new IllegalArgumentException(where + ": token '" + token + "' is not in the vocabulary");
+            throw new IllegalArgumentException("merge " + mergeRank + ": token " + JsonFiles.quote(token) + " is not in the vocabulary");
         }
         return id;
     }
