@@ -26,7 +26,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>post-processor: {@code TemplateProcessing} that puts at most one special token before the text
  *       and none after it (that token is BOS), {@code ByteLevel} (offsets only), {@code Sequence};
  *   <li>decoder: {@code ByteLevel}, or {@code Replace}s, then {@code ByteFallback}, {@code Fuse} and
- *       {@code Strip} (of leading characters) in that order, or {@code Metaspace};
+ *       {@code Strip} (of leading characters) in that order (a {@code Metaspace} decoder is refused:
+ *       Hugging Face's Rust and JavaScript libraries disagree on it);
  *   <li>added tokens matched in text (those not {@code special}) must not set {@code lstrip},
  *       {@code rstrip}, {@code single_word} or {@code normalized}.
  * </ul>
@@ -250,20 +251,15 @@ final class TokenizerJson {
         if (bool(node, "split", true)) {
             throw new IllegalArgumentException("pre_tokenizer Metaspace with split: true is not supported");
         }
-        String scheme = prependScheme(node, "pre_tokenizer");
+        // prepend_scheme, or in older files the add_prefix_space it replaced
+        String scheme = node.path("prepend_scheme").asString(bool(node, "add_prefix_space", true) ? "always" : "never");
+        if (!List.of("always", "first", "never").contains(scheme)) {
+            throw new IllegalArgumentException("pre_tokenizer Metaspace with prepend_scheme " + scheme + " is not supported");
+        }
         return PreTokenizer.metaspace(string(node, "replacement"), scheme.equals("always"), scheme.equals("first"));
     }
 
-    /** {@code prepend_scheme}, or the older {@code add_prefix_space} it replaced. */
-    private static String prependScheme(JsonNode node, String component) {
-        String scheme = node.path("prepend_scheme").asString(bool(node, "add_prefix_space", true) ? "always" : "never");
-        if (!List.of("always", "first", "never").contains(scheme)) {
-            throw new IllegalArgumentException(component + " Metaspace with prepend_scheme " + scheme + " is not supported");
-        }
-        return scheme;
-    }
-
-    /** Replace, ByteFallback, Fuse and Strip in that order (each optional), or ByteLevel or Metaspace alone. */
+    /** Replace, ByteFallback, Fuse and Strip in that order (each optional), or ByteLevel alone. */
     private static Decoder decoder(JsonNode node) {
         if (absent(node)) {
             throw new IllegalArgumentException("a tokenizer without a decoder (tokens joined by spaces) is not supported");
@@ -276,12 +272,6 @@ final class TokenizerJson {
         }
         if (steps.size() == 1 && type(steps.getFirst(), "decoder").equals("ByteLevel")) {
             return new Decoder(TokenBytes.BYTE_LEVEL, ' ', 0);
-        }
-        if (steps.size() == 1 && type(steps.getFirst(), "decoder").equals("Metaspace")) {
-            JsonNode metaspace = steps.getFirst();
-            var replacement = new TokenBytes.Replacement(string(metaspace, "replacement"), " ");
-            int strip = prependScheme(metaspace, "decoder").equals("never") ? 0 : 1;
-            return new Decoder(TokenBytes.sentencePiece(List.of(replacement), false), ' ', strip);
         }
         List<TokenBytes.Replacement> replacements = new ArrayList<>();
         int stage = 0; // 0: Replace, 1: ByteFallback, 2: Fuse, 3: Strip, each at most once after the Replaces

