@@ -36,7 +36,7 @@ final class ByteLevelAlphabet {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         char[] chars = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
-            chars[i] = CHAR_OF_BYTE[bytes[i] & 0xFF];
+            chars[i] = charOf(bytes[i] & 0xFF);
         }
         return new String(chars);
     }

@@ -62,6 +62,7 @@ final class TokenizerJson {
         Integer templateBos;
         try {
             JsonNode modelNode = object(root, "model");
+            checkBpe(modelNode);
             vocab = vocab(modelNode);
             JsonNode addedNode = root.path("added_tokens");
             int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
@@ -117,7 +118,8 @@ final class TokenizerJson {
         return ids;
     }
 
-    private static HuggingFaceBpe model(JsonNode model, Map<String, Integer> vocab) {
+    /** Refuses any model but BPE, and BPE options that are not implemented, before the vocabulary is read. */
+    private static void checkBpe(JsonNode model) {
         String type = model.path("type").asString("BPE");
         if (!type.equals("BPE")) {
             throw unsupported("model", type);
@@ -130,6 +132,9 @@ final class TokenizerJson {
                 throw new IllegalArgumentException("model BPE with a " + affix + " is not supported");
             }
         }
+    }
+
+    private static HuggingFaceBpe model(JsonNode model, Map<String, Integer> vocab) {
         List<HuggingFaceBpe.Merge> merges = new ArrayList<>();
         JsonNode mergesNode = model.path("merges");
         if (!mergesNode.isArray()) {

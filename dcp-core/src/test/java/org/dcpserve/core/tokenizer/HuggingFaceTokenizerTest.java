@@ -105,7 +105,7 @@ class HuggingFaceTokenizerTest {
         "pre_tokenizer  | {\"type\": \"Whitespace\"}           | pre_tokenizer type Whitespace is not supported",
         "decoder        | {\"type\": \"WordPiece\"}            | decoder type WordPiece is not supported",
         "post_processor | {\"type\": \"BertProcessing\"}       | post_processor type BertProcessing is not supported",
-        "model          | {\"type\": \"Unigram\", \"vocab\": {}} | model type Unigram is not supported",
+        "model          | {\"type\": \"Unigram\", \"vocab\": [[\"a\", -1.5]]} | model type Unigram is not supported",
         "pre_tokenizer  | {\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\w+\"}, \"behavior\": \"Isolated\"} | \\w is not supported",
         "pre_tokenizer  | {\"type\": \"Split\", \"pattern\": {\"String\": \" \"}, \"behavior\": \"Contiguous\"} | pre_tokenizer Split with behavior Contiguous is not supported",
         "pre_tokenizer  | {\"type\": \"ByteLevel\", \"add_prefix_space\": true} | pre_tokenizer ByteLevel with add_prefix_space: true is not supported",
