@@ -1,15 +1,14 @@
 package org.dcpserve.core.tokenizer;
 
+import static org.dcpserve.core.tokenizer.JsonFiles.bad;
+import static org.dcpserve.core.tokenizer.JsonFiles.oneLine;
+import static org.dcpserve.core.tokenizer.JsonFiles.quote;
+
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads and writes {@link BpeTokenizer}'s {@code tokenizer.json} (format in its class comment). Written
@@ -21,9 +20,6 @@ final class BpeFile {
     static final String FORMAT = "dcp-bpe";
     static final int VERSION = 1;
     static final String PRE_TOKENIZER = "gpt2-words";
-
-    /** Duplicate members are refused: with two "merges", which one the reader took would be a guess. */
-    private static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private BpeFile() {
     }
@@ -51,17 +47,7 @@ final class BpeFile {
     }
 
     static BpeTokenizer read(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (JacksonException e) {
-            throw bad(file, "not valid JSON: " + describe(e));
-        } catch (MalformedInputException e) {
-            throw bad(file, "not UTF-8 text");
-        }
-        if (root == null || !root.isObject()) {
-            throw bad(file, "not a JSON object");
-        }
+        JsonNode root = JsonFiles.readObject(file);
         requireString(file, root, "format", FORMAT);
         JsonNode version = root.get("version");
         if (version == null || !version.isInt()) {
@@ -125,27 +111,5 @@ final class BpeFile {
             throw bad(file, "\"" + name + "\" is " + (node == null ? "missing" : oneLine(node.toString()))
                     + ", expected " + quote(value));
         }
-    }
-
-    private static IOException bad(Path file, String problem) {
-        return new IOException("tokenizer " + file + ": " + problem);
-    }
-
-    private static String describe(JacksonException e) {
-        TokenStreamLocation where = e.getLocation();
-        String message = oneLine(String.valueOf(e.getOriginalMessage()));
-        return where == null || where.getLineNr() < 0 ? message
-                : message + " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
-    }
-
-    /** JSON for a string: quoted and escaped. */
-    private static String quote(String text) {
-        return JSON.writeValueAsString(text);
-    }
-
-    /** Keeps messages to one line and short, whatever a corrupt file contains. */
-    private static String oneLine(String text) {
-        String flat = text.replaceAll("\\s*\\R\\s*", " ");
-        return flat.length() > 80 ? flat.substring(0, 77) + "..." : flat;
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Our own byte-level BPE (trained by {@link BpeTrainer}), for models pretrained here: GPT-2's scheme
@@ -59,8 +58,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A file that breaks any of these rules fails to load with a one-line {@link IOException} naming the
  * file and the problem.
  *
- * <p>Immutable and thread-safe. The only mutable state is a bounded cache of word to tokens
- * (a {@link ConcurrentHashMap}), which cannot change any result.
+ * <p>Immutable and thread-safe. The only mutable state is a bounded {@link WordCache} of word to
+ * tokens, which cannot change any result.
  */
 public final class BpeTokenizer implements Tokenizer {
 
@@ -70,11 +69,6 @@ public final class BpeTokenizer implements Tokenizer {
     /** The id of the first merge; ids below it are the special token and the 256 bytes. */
     public static final int FIRST_MERGE_ID = 257;
 
-    /** Words longer than this (rare, often junk) are encoded every time rather than cached. */
-    private static final int MAX_CACHED_WORD_CHARS = 64;
-    /** The cache is emptied when it grows past this many words, bounding its memory (~10 MB). */
-    private static final int MAX_CACHED_WORDS = 100_000;
-
     private final int[] lefts;
     private final int[] rights;
     private final MergeTable ranks;
@@ -82,7 +76,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final byte[][] pieces;
     private final String[] texts;
     private final int maxPieceBytes;
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final WordCache cache = new WordCache();
 
     /** Merge {@code i} joins {@code lefts[i]} and {@code rights[i]}; invalid merges are rejected. */
     BpeTokenizer(int[] lefts, int[] rights) {
@@ -175,26 +169,16 @@ public final class BpeTokenizer implements Tokenizer {
 
     /** The tokens of one word; the returned array may be shared through the cache and must not be changed. */
     private int[] encodeWord(String word) {
-        boolean cacheable = word.length() <= MAX_CACHED_WORD_CHARS;
-        if (cacheable) {
-            int[] cached = cache.get(word);
-            if (cached != null) {
-                return cached;
-            }
-        }
+        return cache.tokens(word, this::mergeWord);
+    }
+
+    private int[] mergeWord(String word) {
         byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
         int[] symbols = new int[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             symbols[i] = (bytes[i] & 0xFF) + 1;
         }
-        int[] tokens = PairMerger.merge(symbols, ranks);
-        if (cacheable) {
-            if (cache.size() >= MAX_CACHED_WORDS) {
-                cache.clear(); // crude but enough: the common words are back in the cache within a few KB of text
-            }
-            cache.put(word, tokens);
-        }
-        return tokens;
+        return PairMerger.merge(symbols, ranks);
     }
 
     @Override

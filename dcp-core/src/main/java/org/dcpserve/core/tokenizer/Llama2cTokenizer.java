@@ -54,7 +54,7 @@ public final class Llama2cTokenizer implements Tokenizer {
         for (int id = pieces.length - 1; id >= 0; id--) {
             // Going backwards keeps the lowest id when a piece is listed twice.
             ids.put(key(pieces[id]), id);
-            rawBytes[id] = byteFallbackValue(pieces[id]);
+            rawBytes[id] = TokenTexts.byteFallbackValue(key(pieces[id]));
         }
         this.maxPieceBytes = java.util.Arrays.stream(pieces).mapToInt(piece -> piece.length).max().orElse(1);
         int[] scoreRanks = scoreRanks(scores);
@@ -202,16 +202,5 @@ public final class Llama2cTokenizer implements Tokenizer {
 
     private static String key(byte[] piece) {
         return new String(piece, StandardCharsets.ISO_8859_1);
-    }
-
-    /** The byte a {@code <0xNN>} piece stands for, or -1 for any other piece. */
-    private static int byteFallbackValue(byte[] piece) {
-        String text = key(piece);
-        if (text.length() != 6 || !text.startsWith("<0x") || text.charAt(5) != '>') {
-            return -1;
-        }
-        int high = Character.digit(text.charAt(3), 16);
-        int low = Character.digit(text.charAt(4), 16);
-        return high < 0 || low < 0 ? -1 : high * 16 + low;
     }
 }

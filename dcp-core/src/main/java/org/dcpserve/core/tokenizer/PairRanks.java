@@ -1,10 +1,11 @@
 package org.dcpserve.core.tokenizer;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * A BPE vocabulary's merges as a {@link MergeTable}: merge {@code r} has priority r (its rank) and
- * makes id {@code firstMergeId + r}. An open-addressing table of primitive longs: encoding does one
+ * makes id {@code mergedIds[r]}. An open-addressing table of primitive longs: encoding does one
  * lookup per adjacent pair of every new word, and a {@code HashMap<Long, Integer>} would box each of
  * them. Immutable once built, so safe to share.
  */
@@ -16,11 +17,16 @@ final class PairRanks implements MergeTable {
     private final int[] ranks;
     private final int mask;
     private final int shift;
-    private final int firstMergeId;
+    private final int[] mergedIds;
 
-    /** Merge {@code i} joins {@code lefts[i]} and {@code rights[i]}; the pairs must be distinct. */
+    /** Merge {@code i} joins {@code lefts[i]} and {@code rights[i]} into id {@code firstMergeId + i}; the pairs must be distinct. */
     PairRanks(int[] lefts, int[] rights, int firstMergeId) {
-        this.firstMergeId = firstMergeId;
+        this(lefts, rights, IntStream.range(0, lefts.length).map(rank -> firstMergeId + rank).toArray());
+    }
+
+    /** Merge {@code i} joins {@code lefts[i]} and {@code rights[i]} into id {@code mergedIds[i]}; the pairs must be distinct. */
+    PairRanks(int[] lefts, int[] rights, int[] mergedIds) {
+        this.mergedIds = mergedIds;
         int capacity = Integer.highestOneBit(Math.max(4, lefts.length * 2 + 1)) << 1;
         keys = new long[capacity];
         ranks = new int[capacity];
@@ -44,7 +50,7 @@ final class PairRanks implements MergeTable {
         for (int slot = slot(key); ; slot = (slot + 1) & mask) {
             long k = keys[slot];
             if (k == key) {
-                return MergeTable.entry(ranks[slot], firstMergeId + ranks[slot]);
+                return MergeTable.entry(ranks[slot], mergedIds[ranks[slot]]);
             }
             if (k == EMPTY) {
                 return -1;

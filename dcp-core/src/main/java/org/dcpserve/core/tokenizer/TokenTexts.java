@@ -5,7 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** How byte-level tokens are shown in traces and the web view. */
+/** How byte-level tokens are shown in traces and the web view, and what byte-fallback pieces stand for. */
 final class TokenTexts {
 
     private TokenTexts() {
@@ -26,5 +26,15 @@ final class TokenTexts {
             }
             return text.toString();
         }
+    }
+
+    /** The byte a byte-fallback piece {@code <0xNN>} stands for (two hex digits, either case), or -1 for any other piece. */
+    static int byteFallbackValue(String piece) {
+        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
+            return -1;
+        }
+        int high = Character.digit(piece.charAt(3), 16);
+        int low = Character.digit(piece.charAt(4), 16);
+        return high < 0 || low < 0 ? -1 : high * 16 + low;
     }
 }
