@@ -1,6 +1,7 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -24,10 +23,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * What an attacker or a careless client sends, over a real socket: bodies, headers, methods, encodings and sizes
  * on every route. Every answer is a 4xx problem detail (on /v1, OpenAI's error body) that repeats at most 200
- * characters of the request and names nothing of the server's insides.
+ * characters of the request and names nothing of the server's insides. A service of its own, for its short read
+ * timeout.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class BadInputCatalogueTest {
+class BadInputCatalogueTest extends DenseModelServiceTest {
 
     /** The read timeout, short so that a stalled body's 408 comes quickly. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
@@ -38,14 +37,9 @@ class BadInputCatalogueTest {
             "com.fasterxml", "org.springframework", "org.apache", "Exception", "<html");
 
     @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("bad-input"));
+    static void readTimeout(DynamicPropertyRegistry registry) {
         registry.add("server.tomcat.connection-timeout", () -> READ_TIMEOUT.toMillis() + "ms");
     }
-
-    @Value("${local.server.port}")
-    int port;
 
     /** @param openAi the answer is OpenAI's error body, not a problem detail */
     record BadInput(String name, byte[] request, int status, boolean openAi) {
@@ -276,7 +270,6 @@ class BadInputCatalogueTest {
 
     @Test
     void theLimitsThemselvesAreAccepted() {
-        HttpClientSupport http = new HttpClientSupport(port);
         // 16 stops of 256 characters, and a body just under 1 MB (a prompt truncated to fit the context).
         String sixteen = "{\"inputs\": \"hi\", \"parameters\": {\"max_new_tokens\": 2, \"stop\": " + stops(16, 256) + "}}";
         assertThat(http.postJson("/generate", sixteen).statusCode()).isEqualTo(200);
@@ -293,17 +286,16 @@ class BadInputCatalogueTest {
 
     @Test
     void problemDetailsNameTheFieldAndTheTypeExpected() {
-        HttpClientSupport http = new HttpClientSupport(port);
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": 42}"), 400,
+        assertProblem(http.postJson("/generate", "{\"inputs\": 42}"), 400,
                 "'inputs' must be a string (got a number)");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\":"
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\":"
                 + " {\"max_new_tokens\": 2.7}}"), 400, "'parameters.max_new_tokens' must be an integer (got a number with"
                 + " a fraction)");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": [\"a\","
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": [\"a\","
                 + " 1]}}"), 400, "'parameters.stop[1]' must be a string (got a number)");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"maxNewTokens\":"
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"maxNewTokens\":"
                 + " 1}}"), 400, "unknown field 'parameters.maxNewTokens'; known fields: adapter_id, best_of");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": "
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": "
                 + stops(1, 300) + "}}"), 422, "'parameters.stop[0]' must be at most 256 characters");
     }
 
