@@ -203,31 +203,27 @@ class BadInputCatalogueTest extends DenseModelServiceTest {
         c.add(request("a 3,000-character method", "M".repeat(3000), "/generate", "", 400));
         c.add(raw("TRACE", "TRACE / HTTP/1.1\r\nHost: localhost\r\n\r\n", 405, false));
         c.add(raw("TRACE under /v1", "TRACE /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n", 405, true));
-        // Malformed HTTP, answered by Tomcat before any handler.
+        // Malformed HTTP, answered by Tomcat before any handler: the request line, the headers, the target.
         c.add(raw("garbage request line", "GARBAGE\r\n\r\n", 400, false));
         c.add(raw("lower-case HTTP version", "GET /info http/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("NUL in the request line", "GET /in\u0000fo HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("bare CR ending a header", "GET /info HTTP/1.1\r\nHost: localhost\rX-A: 1\r\n\r\n", 400, false));
-        c.add(raw("header without a colon", "GET /info HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n", 400, false));
-        c.add(raw("space before the colon", "GET /info HTTP/1.1\r\nHost: localhost\r\nX-A : 1\r\n\r\n", 400, false));
-        c.add(raw("parenthesis in a header name", "GET /info HTTP/1.1\r\nHost: localhost\r\nX(A): 1\r\n\r\n", 400,
-                false));
-        c.add(raw("control character in a header", "GET /info HTTP/1.1\r\nHost: localhost\r\nX-A: a\u0001b\r\n\r\n",
-                400, false));
-        c.add(raw("no Host", "GET /info HTTP/1.1\r\n\r\n", 400, false));
-        c.add(raw("two Hosts", "GET /info HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, false));
-        c.add(raw("a 20 kB header", "GET /info HTTP/1.1\r\nHost: localhost\r\nX-A: " + "h".repeat(20_000)
-                + "\r\n\r\n", 400, false));
-        c.add(raw("a 20 kB URI", "GET /" + "q".repeat(20_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("bad percent-encoding", "GET /%zz HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("encoded NUL", "GET /a%00b HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("encoded slash", "GET /a%2fb HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("encoded backslash", "GET /a%5cb HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("path traversal", "GET /../etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("brace in the URI", "GET /in{fo HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("invalid UTF-8 in the URI", "GET /%C3%28 HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("absolute URI of another scheme", "GET ftp://x/info HTTP/1.1\r\nHost: localhost\r\n\r\n", 400,
-                false));
+        c.add(badHeaders("bare CR ending a header", "Host: localhost\rX-A: 1"));
+        c.add(badHeaders("header without a colon", "Host: localhost", "Bad Header"));
+        c.add(badHeaders("space before the colon", "Host: localhost", "X-A : 1"));
+        c.add(badHeaders("parenthesis in a header name", "Host: localhost", "X(A): 1"));
+        c.add(badHeaders("control character in a header", "Host: localhost", "X-A: a\u0001b"));
+        c.add(badHeaders("no Host"));
+        c.add(badHeaders("two Hosts", "Host: a", "Host: b"));
+        c.add(badHeaders("a 20 kB header", "Host: localhost", "X-A: " + "h".repeat(20_000)));
+        c.add(badTarget("NUL in the request line", "/in\u0000fo"));
+        c.add(badTarget("a 20 kB URI", "/" + "q".repeat(20_000)));
+        c.add(badTarget("bad percent-encoding", "/%zz"));
+        c.add(badTarget("encoded NUL", "/a%00b"));
+        c.add(badTarget("encoded slash", "/a%2fb"));
+        c.add(badTarget("encoded backslash", "/a%5cb"));
+        c.add(badTarget("path traversal", "/../etc/passwd"));
+        c.add(badTarget("brace in the URI", "/in{fo"));
+        c.add(badTarget("invalid UTF-8 in the URI", "/%C3%28"));
+        c.add(badTarget("absolute URI of another scheme", "ftp://x/info"));
         return c;
     }
 
@@ -335,6 +331,17 @@ class BadInputCatalogueTest extends DenseModelServiceTest {
 
     private static BadInput raw(String name, String request, int status, boolean openAi) {
         return new BadInput(name, request.getBytes(StandardCharsets.ISO_8859_1), status, openAi);
+    }
+
+    /** A GET of this request target, which Tomcat refuses with a 400. */
+    private static BadInput badTarget(String name, String target) {
+        return raw(name, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false);
+    }
+
+    /** A GET /info with these header lines (none: not even a Host), which Tomcat refuses with a 400. */
+    private static BadInput badHeaders(String name, String... headers) {
+        return raw(name, "GET /info HTTP/1.1\r\n" + String.join("\r\n", headers) + (headers.length > 0 ? "\r\n" : "")
+                + "\r\n", 400, false);
     }
 
     /** A chunked JSON body that passes {@code size} bytes and never sends its last chunk. */
