@@ -24,7 +24,7 @@ class DropStatsApiTest extends GatedModelServiceTest {
             http.generateOk(ExplainApiTest.PROMPT, 10 + 4 * i, i, "");
         }
         http.postJson("/generate_stream", "{\"inputs\": \"a streamed prompt\", \"parameters\": {\"max_new_tokens\": 9}}");
-        http.postJson("/v1/completions", "{\"model\": \"random-gated-gpt2\", \"prompt\": \"an OpenAI prompt\","
+        http.postJson("/v1/completions", "{\"model\": \"" + MODEL + "\", \"prompt\": \"an OpenAI prompt\","
                 + " \"max_tokens\": 7}");
         http.postJson("/generate", "{\"inputs\": \"dense\", \"parameters\": {\"max_new_tokens\": 5, \"pruning\": false}}");
         StatsRecount.assertStatsEqualRecount(http, jdbc, MODEL);
