@@ -1,14 +1,13 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.dcpserve.server.security.ApiKeyStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -16,17 +15,15 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * API keys on, over real HTTP through the whole Spring Security filter chain: who may call what, whose traces and
- * statistics a key sees, and the per-key rate limits (a 3 s period, so a test can wait it out).
+ * statistics a key sees, and the per-key rate limits (a 3 s period, so a test can wait it out). A service of its own:
+ * no other test runs with keys on.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ApiKeyApiTest {
+class ApiKeyApiTest extends GatedModelServiceTest {
 
     static final String GENERATE = "{\"inputs\": \"" + ExplainApiTest.PROMPT + "\", \"parameters\": {\"max_new_tokens\": 8}}";
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("api-keys"));
+    static void keys(DynamicPropertyRegistry registry) {
         registry.add("dcp.security.enabled", () -> "true");
         registry.add("dcp.security.rate-limit.period", () -> "3s");
         key(registry, 0, "alice", "key", "alice-key");
@@ -45,22 +42,19 @@ class ApiKeyApiTest {
         registry.add("dcp.security.api-keys[" + i + "]." + field, () -> value);
     }
 
-    @Value("${local.server.port}")
-    int port;
-
     @Autowired
     JdbcTemplate jdbc;
 
+    /** A client that sends {@code key} ({@link #http} sends none). */
     HttpClientSupport as(String key) {
         return new HttpClientSupport(port, key);
     }
 
     @Test
     void withoutAKeyTheApiIs401WithABearerChallenge() {
-        HttpClientSupport anonymous = new HttpClientSupport(port);
-        for (HttpResponse<String> response : List.of(anonymous.postJson("/generate", GENERATE),
-                anonymous.postJson("/", GENERATE), anonymous.get("/explain/stats"), anonymous.get("/info"),
-                anonymous.get("/explain/7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11"), anonymous.get("/actuator/prometheus"))) {
+        for (HttpResponse<String> response : List.of(http.postJson("/generate", GENERATE), http.postJson("/", GENERATE),
+                http.get("/explain/stats"), http.get("/info"), http.get("/explain/7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11"),
+                http.get("/actuator/prometheus"))) {
             assertUnauthorized(response, "needs an API key");
             assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"dcp-serve\"");
         }
@@ -73,8 +67,8 @@ class ApiKeyApiTest {
 
     @Test
     void onV1TheRefusalIsInOpenAisShape() {
-        HttpResponse<String> response = new HttpClientSupport(port).postJson("/v1/completions",
-                "{\"model\": \"random-gated-gpt2\", \"prompt\": \"hi\", \"max_tokens\": 3}");
+        String completion = "{\"model\": \"" + MODEL + "\", \"prompt\": \"hi\", \"max_tokens\": 3}";
+        HttpResponse<String> response = http.postJson("/v1/completions", completion);
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
         JsonNode error = HttpClientSupport.json(response).get("error");
@@ -82,28 +76,26 @@ class ApiKeyApiTest {
         assertThat(error.get("type").asString()).isEqualTo("invalid_request_error");
         assertThat(error.get("message").asString()).contains("needs an API key");
 
-        HttpResponse<String> ok = as("alice-key").postJson("/v1/completions",
-                "{\"model\": \"random-gated-gpt2\", \"prompt\": \"hi\", \"max_tokens\": 3}");
+        HttpResponse<String> ok = as("alice-key").postJson("/v1/completions", completion);
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     }
 
     @Test
     void healthThePagesAndTheApiDescriptionArePublic() {
-        HttpClientSupport anonymous = new HttpClientSupport(port);
         for (String path : List.of("/actuator/health", "/health", "/", "/index.html", "/explain.html", "/stats.html",
                 "/app.js", "/app.css", "/favicon.ico", "/favicon.svg", "/swagger-ui/index.html", "/v3/api-docs")) {
-            assertThat(anonymous.get(path).statusCode()).as(path).isEqualTo(200);
-            assertThat(anonymous.head(path).statusCode()).as("HEAD " + path).isEqualTo(200);
+            assertThat(http.get(path).statusCode()).as(path).isEqualTo(200);
+            assertThat(http.head(path).statusCode()).as("HEAD " + path).isEqualTo(200);
         }
-        assertThat(anonymous.get("/favicon.ico").headers().firstValue("Content-Type").orElseThrow()).startsWith("image/");
-        SecurityHeadersTest.assertSecurityHeaders(anonymous.get("/"));
-        SecurityHeadersTest.assertSecurityHeaders(anonymous.get("/explain.html"));
-        SecurityHeadersTest.assertSecurityHeaders(anonymous.postJson("/generate", GENERATE));
+        assertThat(http.get("/favicon.ico").headers().firstValue("Content-Type").orElseThrow()).startsWith("image/");
+        SecurityHeadersTest.assertSecurityHeaders(http.get("/"));
+        SecurityHeadersTest.assertSecurityHeaders(http.get("/explain.html"));
+        SecurityHeadersTest.assertSecurityHeaders(http.postJson("/generate", GENERATE));
     }
 
     @Test
     void theApiDescriptionDeclaresTheBearerSchemeForSwaggerUisAuthorizeButton() {
-        JsonNode docs = HttpClientSupport.json(new HttpClientSupport(port).get("/v3/api-docs"));
+        JsonNode docs = HttpClientSupport.json(http.get("/v3/api-docs"));
         JsonNode scheme = docs.get("components").get("securitySchemes").get("api-key");
         assertThat(scheme.get("type").asString()).isEqualTo("http");
         assertThat(scheme.get("scheme").asString()).isEqualTo("bearer");
@@ -121,7 +113,7 @@ class ApiKeyApiTest {
         HttpResponse<String> other = as("bob-key").get("/explain/" + id);
         String unknownId = "7d0c8f8e-2b1f-4b4e-9a43-0f2d8d7c5e11";
         HttpResponse<String> unknown = as("bob-key").get("/explain/" + unknownId);
-        ExplainApiTest.assertProblem(other, 404, "no trace for request " + id);
+        assertProblem(other, 404, "no trace for request " + id);
         // Word for word the answer to an id that was never stored: nothing tells that the trace exists.
         assertThat(other.body().replace(id, unknownId)).isEqualTo(unknown.body());
         assertThat(other.headers().map().keySet()).isEqualTo(unknown.headers().map().keySet());
@@ -129,7 +121,7 @@ class ApiKeyApiTest {
         // A streamed generation's trace (written from the stream's own thread) belongs to its key too.
         HttpResponse<String> stream = as("bob-key").postJson("/generate_stream", GENERATE);
         assertThat(stream.statusCode()).isEqualTo(200);
-        String streamed = ExplainApiTest.events(stream).getLast().get("request_id").asString();
+        String streamed = HttpClientSupport.events(stream).getLast().get("request_id").asString();
         as("bob-key").explainOk(streamed);
         assertThat(as("alice-key").get("/explain/" + streamed).statusCode()).isEqualTo(404);
         as("root-key").explainOk(streamed);
@@ -182,7 +174,7 @@ class ApiKeyApiTest {
         long traces = countTraces("");
         long retryAfter = assertRateLimited(thrifty.postJson("/generate", fifteen), "new tokens");
         assertThat(countTraces("")).as("a refused generation leaves no trace").isEqualTo(traces);
-        ExplainApiTest.assertProblem(thrifty.postJson("/generate",
+        assertProblem(thrifty.postJson("/generate",
                 "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 25}}"), 422, "at most 20 tokens per 3 s");
         Thread.sleep(retryAfter * 1000);
         assertThat(thrifty.postJson("/generate", fifteen).statusCode()).isEqualTo(200);
@@ -205,7 +197,7 @@ class ApiKeyApiTest {
 
         assertThat(as("root-key").postJson("/admin/api-keys", body).statusCode()).isEqualTo(409);
         assertThat(as("root-key").postJson("/admin/api-keys", "{\"name\": \"alice\"}").statusCode()).isEqualTo(409);
-        ExplainApiTest.assertProblem(as("root-key").postJson("/admin/api-keys", "{\"name\": \"no spaces\"}"), 422,
+        assertProblem(as("root-key").postJson("/admin/api-keys", "{\"name\": \"no spaces\"}"), 422,
                 "letters, digits");
         assertThat(as("root-key").delete("/admin/api-keys/carol").statusCode()).isEqualTo(204);
         assertUnauthorized(as(key).get("/info"), "not valid");
@@ -231,14 +223,14 @@ class ApiKeyApiTest {
     }
 
     private static void assertUnauthorized(HttpResponse<String> response, String message) {
-        ExplainApiTest.assertProblem(response, 401, message);
+        assertProblem(response, 401, message);
         JsonNode problem = HttpClientSupport.json(response);
         assertThat(problem.get("error").asString()).contains(message);
         assertThat(problem.get("error_type").asString()).isEqualTo("authentication");
     }
 
     private static long assertRateLimited(HttpResponse<String> response, String what) {
-        ExplainApiTest.assertProblem(response, 429, "has used its " + what);
+        assertProblem(response, 429, "has used its " + what);
         assertThat(HttpClientSupport.json(response).get("error_type").asString()).isEqualTo("rate_limit");
         long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 3L);

@@ -1,6 +1,7 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -24,10 +23,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * What an attacker or a careless client sends, over a real socket: bodies, headers, methods, encodings and sizes
  * on every route. Every answer is a 4xx problem detail (on /v1, OpenAI's error body) that repeats at most 200
- * characters of the request and names nothing of the server's insides.
+ * characters of the request and names nothing of the server's insides. A service of its own, for its short read
+ * timeout.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class BadInputCatalogueTest {
+class BadInputCatalogueTest extends DenseModelServiceTest {
 
     /** The read timeout, short so that a stalled body's 408 comes quickly. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
@@ -38,14 +37,9 @@ class BadInputCatalogueTest {
             "com.fasterxml", "org.springframework", "org.apache", "Exception", "<html");
 
     @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("bad-input"));
+    static void readTimeout(DynamicPropertyRegistry registry) {
         registry.add("server.tomcat.connection-timeout", () -> READ_TIMEOUT.toMillis() + "ms");
     }
-
-    @Value("${local.server.port}")
-    int port;
 
     /** @param openAi the answer is OpenAI's error body, not a problem detail */
     record BadInput(String name, byte[] request, int status, boolean openAi) {
@@ -209,31 +203,27 @@ class BadInputCatalogueTest {
         c.add(request("a 3,000-character method", "M".repeat(3000), "/generate", "", 400));
         c.add(raw("TRACE", "TRACE / HTTP/1.1\r\nHost: localhost\r\n\r\n", 405, false));
         c.add(raw("TRACE under /v1", "TRACE /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n", 405, true));
-        // Malformed HTTP, answered by Tomcat before any handler.
+        // Malformed HTTP, answered by Tomcat before any handler: the request line, the headers, the target.
         c.add(raw("garbage request line", "GARBAGE\r\n\r\n", 400, false));
         c.add(raw("lower-case HTTP version", "GET /info http/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("NUL in the request line", "GET /in\u0000fo HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("bare CR ending a header", "GET /info HTTP/1.1\r\nHost: localhost\rX-A: 1\r\n\r\n", 400, false));
-        c.add(raw("header without a colon", "GET /info HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n", 400, false));
-        c.add(raw("space before the colon", "GET /info HTTP/1.1\r\nHost: localhost\r\nX-A : 1\r\n\r\n", 400, false));
-        c.add(raw("parenthesis in a header name", "GET /info HTTP/1.1\r\nHost: localhost\r\nX(A): 1\r\n\r\n", 400,
-                false));
-        c.add(raw("control character in a header", "GET /info HTTP/1.1\r\nHost: localhost\r\nX-A: a\u0001b\r\n\r\n",
-                400, false));
-        c.add(raw("no Host", "GET /info HTTP/1.1\r\n\r\n", 400, false));
-        c.add(raw("two Hosts", "GET /info HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, false));
-        c.add(raw("a 20 kB header", "GET /info HTTP/1.1\r\nHost: localhost\r\nX-A: " + "h".repeat(20_000)
-                + "\r\n\r\n", 400, false));
-        c.add(raw("a 20 kB URI", "GET /" + "q".repeat(20_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("bad percent-encoding", "GET /%zz HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("encoded NUL", "GET /a%00b HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("encoded slash", "GET /a%2fb HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("encoded backslash", "GET /a%5cb HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("path traversal", "GET /../etc/passwd HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("brace in the URI", "GET /in{fo HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("invalid UTF-8 in the URI", "GET /%C3%28 HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false));
-        c.add(raw("absolute URI of another scheme", "GET ftp://x/info HTTP/1.1\r\nHost: localhost\r\n\r\n", 400,
-                false));
+        c.add(badHeaders("bare CR ending a header", "Host: localhost\rX-A: 1"));
+        c.add(badHeaders("header without a colon", "Host: localhost", "Bad Header"));
+        c.add(badHeaders("space before the colon", "Host: localhost", "X-A : 1"));
+        c.add(badHeaders("parenthesis in a header name", "Host: localhost", "X(A): 1"));
+        c.add(badHeaders("control character in a header", "Host: localhost", "X-A: a\u0001b"));
+        c.add(badHeaders("no Host"));
+        c.add(badHeaders("two Hosts", "Host: a", "Host: b"));
+        c.add(badHeaders("a 20 kB header", "Host: localhost", "X-A: " + "h".repeat(20_000)));
+        c.add(badTarget("NUL in the request line", "/in\u0000fo"));
+        c.add(badTarget("a 20 kB URI", "/" + "q".repeat(20_000)));
+        c.add(badTarget("bad percent-encoding", "/%zz"));
+        c.add(badTarget("encoded NUL", "/a%00b"));
+        c.add(badTarget("encoded slash", "/a%2fb"));
+        c.add(badTarget("encoded backslash", "/a%5cb"));
+        c.add(badTarget("path traversal", "/../etc/passwd"));
+        c.add(badTarget("brace in the URI", "/in{fo"));
+        c.add(badTarget("invalid UTF-8 in the URI", "/%C3%28"));
+        c.add(badTarget("absolute URI of another scheme", "ftp://x/info"));
         return c;
     }
 
@@ -276,7 +266,6 @@ class BadInputCatalogueTest {
 
     @Test
     void theLimitsThemselvesAreAccepted() {
-        HttpClientSupport http = new HttpClientSupport(port);
         // 16 stops of 256 characters, and a body just under 1 MB (a prompt truncated to fit the context).
         String sixteen = "{\"inputs\": \"hi\", \"parameters\": {\"max_new_tokens\": 2, \"stop\": " + stops(16, 256) + "}}";
         assertThat(http.postJson("/generate", sixteen).statusCode()).isEqualTo(200);
@@ -293,17 +282,16 @@ class BadInputCatalogueTest {
 
     @Test
     void problemDetailsNameTheFieldAndTheTypeExpected() {
-        HttpClientSupport http = new HttpClientSupport(port);
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": 42}"), 400,
+        assertProblem(http.postJson("/generate", "{\"inputs\": 42}"), 400,
                 "'inputs' must be a string (got a number)");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\":"
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\":"
                 + " {\"max_new_tokens\": 2.7}}"), 400, "'parameters.max_new_tokens' must be an integer (got a number with"
                 + " a fraction)");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": [\"a\","
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": [\"a\","
                 + " 1]}}"), 400, "'parameters.stop[1]' must be a string (got a number)");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"maxNewTokens\":"
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"maxNewTokens\":"
                 + " 1}}"), 400, "unknown field 'parameters.maxNewTokens'; known fields: adapter_id, best_of");
-        ExplainApiTest.assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": "
+        assertProblem(http.postJson("/generate", "{\"inputs\": \"hi\", \"parameters\": {\"stop\": "
                 + stops(1, 300) + "}}"), 422, "'parameters.stop[0]' must be at most 256 characters");
     }
 
@@ -343,6 +331,17 @@ class BadInputCatalogueTest {
 
     private static BadInput raw(String name, String request, int status, boolean openAi) {
         return new BadInput(name, request.getBytes(StandardCharsets.ISO_8859_1), status, openAi);
+    }
+
+    /** A GET of this request target, which Tomcat refuses with a 400. */
+    private static BadInput badTarget(String name, String target) {
+        return raw(name, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, false);
+    }
+
+    /** A GET /info with these header lines (none: not even a Host), which Tomcat refuses with a 400. */
+    private static BadInput badHeaders(String name, String... headers) {
+        return raw(name, "GET /info HTTP/1.1\r\n" + String.join("\r\n", headers) + (headers.length > 0 ? "\r\n" : "")
+                + "\r\n", 400, false);
     }
 
     /** A chunked JSON body that passes {@code size} bytes and never sends its last chunk. */

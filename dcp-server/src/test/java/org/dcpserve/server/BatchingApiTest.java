@@ -25,9 +25,6 @@ import org.dcpserve.core.schedule.StepScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -39,18 +36,7 @@ import tools.jackson.databind.JsonNode;
  * straight to the scheduler holds the step loop inside a step until the test lets it go: while it waits,
  * requests can only queue.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class BatchingApiTest extends RunningServiceTest {
-
-    static final int MAX_QUEUED = 6;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("batching-api"));
-        registry.add("dcp.max-batch", () -> "8");
-        registry.add("dcp.max-queued", () -> Integer.toString(MAX_QUEUED));
-    }
+class BatchingApiTest extends GatedModelServiceTest {
 
     @Autowired
     StepScheduler scheduler;
@@ -206,13 +192,9 @@ class BatchingApiTest extends RunningServiceTest {
     }
 
     private static JsonNode lastEvent(HttpResponse<String> response) {
-        JsonNode last = null;
-        for (String line : response.body().split("\n")) {
-            if (line.startsWith("data:")) {
-                last = HttpClientSupport.json(line.substring(5));
-            }
-        }
-        assertThat(last).isNotNull();
+        List<JsonNode> events = HttpClientSupport.events(response);
+        assertThat(events).isNotEmpty();
+        JsonNode last = events.getLast();
         assertThat(last.has("error")).as(last.toString()).isFalse();
         return last;
     }

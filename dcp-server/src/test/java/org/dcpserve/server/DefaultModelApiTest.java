@@ -6,7 +6,6 @@ import java.util.Properties;
 import org.dcpserve.core.DefaultModel;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -17,7 +16,6 @@ import tools.jackson.databind.JsonNode;
  * explains it. Tests run in the module directory, so the default path (relative to the repo root, where
  * the run command runs) is resolved from there; the test checks that it is the configured default.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DefaultModelApiTest extends RunningServiceTest {
 
     static final String PROMPT = "The Congress";
@@ -45,8 +43,7 @@ class DefaultModelApiTest extends RunningServiceTest {
         assertThat(pruning.get("policy").asString()).isEqualTo("dcp");
         assertThat(pruning.get("sparsity").asDouble()).isGreaterThanOrEqualTo(0.5);
 
-        JsonNode explained = http.explainOk(generated.get("request_id").asString());
-        TraceAssertions.assertExplains(explained, generated, PROMPT);
+        JsonNode explained = TraceAssertions.assertExplained(http, generated, PROMPT);
         assertThat(explained.get("model").asString()).isEqualTo("sotu-dcp");
         assertThat(explained.get("layers")).hasSize(6)
                 .allSatisfy(layer -> assertThat(layer.get("drops")).as("drops of layer %s", layer.get("layer")).isNotEmpty());

@@ -1,34 +1,22 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import jakarta.persistence.EntityManagerFactory;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** Drop traces end to end over HTTP on H2 (file), with a model whose random DCP gates really drop tokens. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ExplainApiTest extends RunningServiceTest {
+class ExplainApiTest extends GatedModelServiceTest {
 
     static final String PROMPT = "The quick brown fox jumps over the lazy dog, and then it runs far away";
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("explain-api"));
-        registry.add("spring.jpa.properties.hibernate.generate_statistics", () -> "true");
-    }
 
     @Autowired
     EntityManagerFactory entityManagerFactory;
@@ -46,9 +34,8 @@ class ExplainApiTest extends RunningServiceTest {
         assertThat(pruning.has("drops")).as("drop events are only at /explain").isFalse();
         assertThat(generated.get("details").get("timings").get("trace_write_ms").asDouble()).isPositive();
 
-        JsonNode explained = explain(generated.get("request_id").asString());
-        TraceAssertions.assertExplains(explained, generated, PROMPT);
-        assertThat(explained.get("model").asString()).isEqualTo("random-gated-gpt2");
+        JsonNode explained = TraceAssertions.assertExplained(http, generated, PROMPT);
+        assertThat(explained.get("model").asString()).isEqualTo(MODEL);
         assertThat(TraceAssertions.dropCount(explained)).isGreaterThan(20);
     }
 
@@ -57,11 +44,10 @@ class ExplainApiTest extends RunningServiceTest {
         HttpResponse<String> response = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
                 + " \"parameters\": {\"details\": true, \"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 9}}");
         assertThat(response.statusCode()).isEqualTo(200);
-        List<JsonNode> events = events(response);
-        JsonNode last = events.getLast();
+        JsonNode last = HttpClientSupport.events(response).getLast();
         assertThat(last.has("error")).as(last.toString()).isFalse();
         assertThat(last.get("details").get("pruning").get("layers")).hasSize(2);
-        TraceAssertions.assertExplains(explain(last.get("request_id").asString()), last, PROMPT);
+        TraceAssertions.assertExplained(http, last, PROMPT);
     }
 
     @Test
@@ -72,8 +58,7 @@ class ExplainApiTest extends RunningServiceTest {
         assertThat(pruning.get("sparsity").asDouble()).isZero();
         pruning.get("layers").forEach(layer -> assertThat(layer.get("dropped").asInt()).isZero());
 
-        JsonNode explained = explain(generated.get("request_id").asString());
-        TraceAssertions.assertExplains(explained, generated, PROMPT);
+        JsonNode explained = TraceAssertions.assertExplained(http, generated, PROMPT);
         assertThat(TraceAssertions.dropCount(explained)).isZero();
         explained.get("layers").forEach(layer -> assertThat(layer.get("kept_fraction").asDouble()).isEqualTo(1.0));
     }
@@ -88,7 +73,7 @@ class ExplainApiTest extends RunningServiceTest {
         assertThat(statistics.getEntityLoadCount()).isZero();
 
         statistics.clear();
-        explain(generated.get("request_id").asString());
+        http.explainOk(generated.get("request_id").asString());
         // The trace, then each of its three collections once: no N+1, however many drops.
         assertThat(statistics.getPrepareStatementCount()).isEqualTo(4);
     }
@@ -112,7 +97,7 @@ class ExplainApiTest extends RunningServiceTest {
             assertProblem(http.postJson("/generate", "{\"inputs\": \"" + PROMPT + "\"}"), 503,
                     "drop trace could not be stored");
             HttpResponse<String> stream = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\"}");
-            JsonNode last = events(stream).getLast();
+            JsonNode last = HttpClientSupport.events(stream).getLast();
             assertThat(last.get("error").asString()).contains("drop trace could not be stored");
             assertThat(last.has("request_id")).isFalse();
         } finally {
@@ -147,28 +132,5 @@ class ExplainApiTest extends RunningServiceTest {
 
     private JsonNode generate(String prompt, int maxNewTokens, String extraParameters) {
         return http.generateOk(prompt, maxNewTokens, 7, extraParameters);
-    }
-
-    private JsonNode explain(String requestId) {
-        return http.explainOk(requestId);
-    }
-
-    static List<JsonNode> events(HttpResponse<String> response) {
-        List<JsonNode> events = new ArrayList<>();
-        for (String line : response.body().split("\n")) {
-            if (line.startsWith("data:")) {
-                events.add(HttpClientSupport.json(line.substring(5)));
-            }
-        }
-        return events;
-    }
-
-    static void assertProblem(HttpResponse<String> response, int status, String message) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode problem = HttpClientSupport.json(response);
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("detail").asString()).contains(message);
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("at org.");
     }
 }

@@ -1,28 +1,18 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The HTTP API end to end over a real socket, on a small random GPT-2 package. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class GenerateApiTest extends RunningServiceTest {
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("generate-api"));
-    }
+class GenerateApiTest extends DenseModelServiceTest {
 
     @Test
     void generatesTheRequestedNumberOfTokensWithDetails() {
@@ -82,12 +72,7 @@ class GenerateApiTest extends RunningServiceTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/event-stream"));
-        List<JsonNode> events = new ArrayList<>();
-        for (String line : response.body().split("\n")) {
-            if (line.startsWith("data:")) {
-                events.add(HttpClientSupport.json(line.substring(5)));
-            }
-        }
+        List<JsonNode> events = HttpClientSupport.events(response);
         JsonNode last = events.getLast();
         int generated = last.get("details").get("generated_tokens").asInt();
         // As TGI: one event per token, the last one also with the whole text and the details.
@@ -157,14 +142,5 @@ class GenerateApiTest extends RunningServiceTest {
                 .contains("dcp_generation_sparsity_count{model=\"random-gpt2\",policy=\"dense\"}")
                 .contains("dcp_generation_requests_total{model=\"random-gpt2\",policy=\"dense\"}");
         assertThat(HttpClientSupport.json(http.get("/info")).get("config").get("architecture").asString()).isEqualTo("gpt2");
-    }
-
-    private static void assertProblem(HttpResponse<String> response, int status, String message) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        JsonNode problem = HttpClientSupport.json(response);
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("detail").asString()).contains(message);
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("at org.");
     }
 }

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -72,6 +74,17 @@ public final class HttpClientSupport {
         HttpResponse<String> response = get(path);
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return json(response);
+    }
+
+    /** The data of each server-sent event of a /generate_stream (or TGI root) response, as JSON. */
+    public static List<JsonNode> events(HttpResponse<String> response) {
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("data:")) {
+                events.add(json(line.substring(5)));
+            }
+        }
+        return events;
     }
 
     public static JsonNode json(HttpResponse<String> response) {

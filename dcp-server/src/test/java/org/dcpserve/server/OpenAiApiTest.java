@@ -6,22 +6,10 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The OpenAI-compatible API under /v1 over a real socket, on the random gated GPT-2 package. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class OpenAiApiTest extends RunningServiceTest {
-
-    static final String MODEL = "random-gated-gpt2";
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("openai-api"));
-    }
+class OpenAiApiTest extends GatedModelServiceTest {
 
     @Test
     void modelsListsTheServedModel() {

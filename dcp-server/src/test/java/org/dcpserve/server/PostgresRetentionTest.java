@@ -11,36 +11,25 @@ import org.dcpserve.server.trace.TracePurger;
 import org.dcpserve.server.trace.TraceStoreMetrics;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The retention purge and the store's size on the embedded PostgreSQL 17 of {@link PostgresTraceTest} (same
- * database). It serves another model than that test, whose statistics recount only its own model's traces, and
- * touches only the traces it made.
+ * The retention purge and the store's size on the embedded PostgreSQL 17 that {@link PostgresTraceTest} uses too
+ * (same database). It serves another model than that test, whose statistics recount only its own model's traces,
+ * and touches only the traces it made.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("postgres")
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-class PostgresRetentionTest {
+class PostgresRetentionTest extends PostgresServiceTest {
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
+    static void modelAndRetention(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("DCP_DB_URL", PostgresTraceTest.EmbeddedDatabase::url);
         registry.add("dcp.traces.retention", () -> "7d");
         registry.add("dcp.traces.purge-batch", () -> 2);
         registry.add("dcp.traces.purge-interval", () -> "1h");
         registry.add("dcp.traces.metrics-interval", () -> "1h");
     }
-
-    @Value("${local.server.port}")
-    int port;
 
     @Autowired
     JdbcTemplate jdbc;
@@ -53,7 +42,6 @@ class PostgresRetentionTest {
 
     @Test
     void purgesTracesOlderThanTheWindowInBatchesAndKeepsTheRest() {
-        HttpClientSupport http = new HttpClientSupport(port);
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             ids.add(UUID.fromString(http.generateOk("PostgreSQL forgets old traces", 5, i, "").get("request_id").asString()));

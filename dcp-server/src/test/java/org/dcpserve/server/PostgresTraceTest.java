@@ -1,51 +1,34 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.ActiveProfiles;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
-/**
- * The trace round trip on a real PostgreSQL with the {@code postgres} profile: zonky's embedded PostgreSQL
- * 17 (it runs initdb under {@code unshare -U} when the build runs as root). The profile is configured
- * only through DCP_DB_URL, so its default user and password (dcp/dcp) are exercised too.
- */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("postgres")
-// Close the context after this class, while PostgreSQL (stopped by its JVM shutdown hook) is still up.
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-class PostgresTraceTest extends RunningServiceTest {
+/** The trace round trip on a real PostgreSQL, with the random gated GPT-2, so that traces have many drops. */
+class PostgresTraceTest extends PostgresServiceTest {
 
+    static final String MODEL = "random-gated-gpt2";
     static final String PROMPT = "PostgreSQL keeps every drop of this prompt";
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
+    static void model(DynamicPropertyRegistry registry) {
         registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("DCP_DB_URL", EmbeddedDatabase::url);
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
-    org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
+    JdbcTemplate jdbc;
 
     @Test
     void generateThenExplainRoundTrips() {
-        JsonNode generated = generate(30, "");
-        JsonNode explained = explain(generated.get("request_id").asString());
-        TraceAssertions.assertExplains(explained, generated, PROMPT);
+        JsonNode explained = TraceAssertions.assertExplained(http, generate(30, ""), PROMPT);
         assertThat(explained.get("policy").asString()).isEqualTo("dcp");
         assertThat(TraceAssertions.dropCount(explained)).isGreaterThan(20);
     }
@@ -54,13 +37,9 @@ class PostgresTraceTest extends RunningServiceTest {
     void streamedAndDenseRequestsRoundTrip() {
         HttpResponse<String> stream = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
                 + " \"parameters\": {\"details\": true, \"max_new_tokens\": 12, \"temperature\": 1.0, \"seed\": 2}}");
-        List<JsonNode> events = ExplainApiTest.events(stream);
-        JsonNode last = events.getLast();
-        TraceAssertions.assertExplains(explain(last.get("request_id").asString()), last, PROMPT);
+        TraceAssertions.assertExplained(http, HttpClientSupport.events(stream).getLast(), PROMPT);
 
-        JsonNode dense = generate(10, ", \"pruning\": false");
-        JsonNode explained = explain(dense.get("request_id").asString());
-        TraceAssertions.assertExplains(explained, dense, PROMPT);
+        JsonNode explained = TraceAssertions.assertExplained(http, generate(10, ", \"pruning\": false"), PROMPT);
         assertThat(TraceAssertions.dropCount(explained)).isZero();
     }
 
@@ -71,7 +50,7 @@ class PostgresTraceTest extends RunningServiceTest {
                 "{\"inputs\": \"nul\\u0000byte\", \"parameters\": {\"details\": true, \"max_new_tokens\": 3}}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode generated = HttpClientSupport.json(response);
-        JsonNode explained = explain(generated.get("request_id").asString());
+        JsonNode explained = http.explainOk(generated.get("request_id").asString());
         assertThat(explained.get("prompt").asString()).isEqualTo("nul\uFFFDbyte");
         assertThat(explained.get("tokens").findValuesAsString("text")).contains("\uFFFD");
         TraceAssertions.assertExplains(explained, generated, "nul\uFFFDbyte");
@@ -82,7 +61,7 @@ class PostgresTraceTest extends RunningServiceTest {
         for (int i = 0; i < 4; i++) {
             http.generateOk(PROMPT, 8 + 5 * i, 20 + i, "");
         }
-        http.postJson("/v1/chat/completions", "{\"model\": \"random-gated-gpt2\", \"messages\": [{\"role\":"
+        http.postJson("/v1/chat/completions", "{\"model\": \"" + MODEL + "\", \"messages\": [{\"role\":"
                 + " \"user\", \"content\": \"hello\"}], \"max_tokens\": 6}");
         // Concurrent writers upsert the same rows: ON CONFLICT in key order neither loses counts nor deadlocks.
         java.util.List<Thread> threads = new java.util.ArrayList<>();
@@ -96,45 +75,16 @@ class PostgresTraceTest extends RunningServiceTest {
                 throw new IllegalStateException(e);
             }
         }
-        StatsRecount.assertStatsEqualRecount(http, jdbc, "random-gated-gpt2");
+        StatsRecount.assertStatsEqualRecount(http, jdbc, MODEL);
     }
 
     @Test
     void unknownRequestIdIs404() {
         UUID unknown = UUID.randomUUID();
-        ExplainApiTest.assertProblem(http.get("/explain/" + unknown), 404, "no trace for request " + unknown);
+        assertProblem(http.get("/explain/" + unknown), 404, "no trace for request " + unknown);
     }
 
     private JsonNode generate(int maxNewTokens, String extraParameters) {
         return http.generateOk(PROMPT, maxNewTokens, 11, extraParameters);
-    }
-
-    private JsonNode explain(String requestId) {
-        return http.explainOk(requestId);
-    }
-
-    /** One embedded PostgreSQL per test JVM, with a dcp database owned by a dcp user, as an operator would set up. */
-    static final class EmbeddedDatabase {
-
-        private static String url;
-
-        static synchronized String url() {
-            if (url == null) {
-                try {
-                    EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-                         Statement statement = connection.createStatement()) {
-                        statement.execute("create role dcp login password 'dcp'");
-                        statement.execute("create database dcp owner dcp");
-                    }
-                    url = postgres.getJdbcUrl("dcp", "dcp").replaceFirst("\\?.*", "");
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot create the dcp database", e);
-                }
-            }
-            return url;
-        }
     }
 }

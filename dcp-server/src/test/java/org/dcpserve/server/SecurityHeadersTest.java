@@ -5,24 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** Keys off (the default): everything open as before, but with the security headers, and a favicon. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SecurityHeadersTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("security-headers"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
+class SecurityHeadersTest extends DenseModelServiceTest {
 
     @Autowired
     JdbcTemplate jdbc;
@@ -39,7 +25,6 @@ class SecurityHeadersTest {
 
     @Test
     void pagesAndApiCarryTheSecurityHeaders() {
-        HttpClientSupport http = new HttpClientSupport(port);
         for (String path : new String[] {"/", "/explain.html", "/stats.html", "/info"}) {
             HttpResponse<String> response = http.get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
@@ -55,7 +40,6 @@ class SecurityHeadersTest {
 
     @Test
     void theFaviconIsServed() {
-        HttpClientSupport http = new HttpClientSupport(port);
         HttpResponse<String> ico = http.get("/favicon.ico");
         assertThat(ico.statusCode()).isEqualTo(200);
         assertThat(ico.headers().firstValue("Content-Type").orElseThrow()).startsWith("image/");
@@ -68,9 +52,8 @@ class SecurityHeadersTest {
         // The OpenAI SDK always sends a key, whatever the server does with it.
         assertGenerated(new HttpClientSupport(port, "unused").postJson("/generate",
                 "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 3}}"));
-        assertGenerated(new HttpClientSupport(port).postJson("/generate",
-                "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 3}}"));
-        assertThat(new HttpClientSupport(port).get("/admin/api-keys").statusCode()).isEqualTo(404);
+        assertGenerated(http.postJson("/generate", "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 3}}"));
+        assertThat(http.get("/admin/api-keys").statusCode()).isEqualTo(404);
         assertThat(jdbc.queryForObject("select count(*) from trace where owner_key is not null", Long.class)).isZero();
         assertThat(jdbc.queryForObject("select count(*) from drop_stat_model where owner_key <> ''", Long.class))
                 .isZero();

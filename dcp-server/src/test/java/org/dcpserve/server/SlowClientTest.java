@@ -14,10 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Slow clients do not hold the service hostage: 500 connections that each send half a POST body and then stall
@@ -25,21 +21,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * answering within a second throughout, and a normal /generate still succeeds. With the service's settings as
  * shipped (virtual threads, 10 s read timeout).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SlowClientTest {
+class SlowClientTest extends DenseModelServiceTest {
 
     private static final int STALLED = 500;
     private static final Duration OBSERVED = Duration.ofSeconds(5);
     private static final Duration HEALTH_DEADLINE = Duration.ofSeconds(1);
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("slow-client"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
 
     @Test
     void fiveHundredStalledBodiesLeaveHealthAndGenerateResponsive() throws Exception {

@@ -7,14 +7,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** Hugging Face TGI's wire format as TGI serves it, over a real socket, on a small random GPT-2 package. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TgiApiTest extends RunningServiceTest {
+class TgiApiTest extends DenseModelServiceTest {
 
     /** Every TGI generate parameter, at its default or null. */
     static final String ALL_TGI_DEFAULTS = """
@@ -23,12 +19,6 @@ class TgiApiTest extends RunningServiceTest {
              "return_full_text": false, "seed": null, "stop": [], "temperature": null, "top_k": null,
              "top_n_tokens": null, "top_p": null, "truncate": null, "typical_p": null, "watermark": false,
              "adapter_id": null}""";
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("tgi-api"));
-    }
 
     @Test
     void theRootAnswersAsTgiDoesWithAOneElementArray() {
@@ -57,7 +47,7 @@ class TgiApiTest extends RunningServiceTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/event-stream"));
-        List<JsonNode> events = ExplainApiTest.events(response);
+        List<JsonNode> events = HttpClientSupport.events(response);
         JsonNode last = events.getLast();
         assertThat(events).hasSize(last.get("details").get("generated_tokens").asInt());
         for (int i = 0; i < events.size(); i++) {

@@ -15,6 +15,16 @@ public final class TraceAssertions {
     }
 
     /**
+     * GETs /explain for {@code generated}'s request id, asserts a 200 and that it is the trace of that generation
+     * ({@link #assertExplains}), and returns it.
+     */
+    public static JsonNode assertExplained(HttpClientSupport http, JsonNode generated, String prompt) {
+        JsonNode explained = http.explainOk(generated.get("request_id").asString());
+        assertExplains(explained, generated, prompt);
+        return explained;
+    }
+
+    /**
      * @param generated the /generate response (with details), or the final /generate_stream event
      * @param explained the /explain response for its request id
      */

@@ -1,6 +1,7 @@
 package org.dcpserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.regex.Pattern;
 import org.dcpserve.server.trace.TracePurger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskHolder;
@@ -23,18 +23,17 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Retention, do-not-trace, the stored prompt after truncation, and the trace-store metrics, over HTTP on H2 (file)
- * with a model that drops tokens. The purge batch is 3, so a purge of 7 traces takes three transactions.
+ * with a model that drops tokens. The purge batch is 3, so a purge of 7 traces takes three transactions. A service
+ * of its own: a purge leaves drop statistics without their traces, which {@link DropStatsApiTest}'s recount would
+ * not find.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TraceRetentionTest extends RunningServiceTest {
+class TraceRetentionTest extends GatedModelServiceTest {
 
     static final String PROMPT = "Keep the new traces and forget the old ones";
     static final int BATCH = 3;
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("trace-retention"));
+    static void retention(DynamicPropertyRegistry registry) {
         registry.add("dcp.traces.retention", () -> "1h");
         registry.add("dcp.traces.purge-batch", () -> BATCH);
         // The tests purge themselves; the scheduled purge must not run in between (its first run is after 1 h).
@@ -65,7 +64,7 @@ class TraceRetentionTest extends RunningServiceTest {
         assertThat(TraceRows.rowsOf(jdbc, old)).allSatisfy((table, rows) -> assertThat(rows).as(table).isZero());
         assertThat(TraceRows.rowsOf(jdbc, recent)).isEqualTo(recentRows);
         for (UUID id : old) {
-            ExplainApiTest.assertProblem(http.get("/explain/" + id), 404, "no trace for request " + id);
+            assertProblem(http.get("/explain/" + id), 404, "no trace for request " + id);
         }
         recent.forEach(id -> http.explainOk(id.toString()));
         assertThat(purger.purge()).as("nothing left to purge").isZero();
@@ -103,14 +102,14 @@ class TraceRetentionTest extends RunningServiceTest {
 
         HttpResponse<String> stream = http.postJson("/generate_stream", "{\"inputs\": \"" + PROMPT + "\","
                 + " \"parameters\": {\"max_new_tokens\": 6, \"trace\": false}}");
-        ids.add(ExplainApiTest.events(stream).getLast().get("request_id").asString());
+        ids.add(HttpClientSupport.events(stream).getLast().get("request_id").asString());
 
-        HttpResponse<String> completion = http.postJson("/v1/completions", "{\"model\": \"random-gated-gpt2\","
+        HttpResponse<String> completion = http.postJson("/v1/completions", "{\"model\": \"" + MODEL + "\","
                 + " \"prompt\": \"" + PROMPT + "\", \"max_tokens\": 6, \"n\": 2, \"trace\": false}");
         assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
         HttpClientSupport.json(completion).get("choices").forEach(c -> ids.add(c.get("request_id").asString()));
 
-        HttpResponse<String> chat = http.postJson("/v1/chat/completions", "{\"model\": \"random-gated-gpt2\","
+        HttpResponse<String> chat = http.postJson("/v1/chat/completions", "{\"model\": \"" + MODEL + "\","
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 6, \"stream\": true,"
                 + " \"trace\": false}");
         assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
@@ -121,7 +120,7 @@ class TraceRetentionTest extends RunningServiceTest {
         assertThat(TraceRows.snapshot(jdbc)).isEqualTo(before);
         assertThat(ids).hasSize(5).doesNotHaveDuplicates();
         for (String requestId : ids) {
-            ExplainApiTest.assertProblem(http.get("/explain/" + requestId), 404, "no trace for request " + requestId);
+            assertProblem(http.get("/explain/" + requestId), 404, "no trace for request " + requestId);
         }
         // The same request traced does add rows: the snapshot sees them.
         generate(1);

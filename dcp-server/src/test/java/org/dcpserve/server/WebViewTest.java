@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -23,29 +22,15 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The web view in a real browser: generate in the playground, then read the drop trace in the explain view. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class WebViewTest {
+class WebViewTest extends GatedModelServiceTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static ChromeDriver browser;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("dcp.model", () -> TestModels.randomGatedGpt2Package().toString());
-        registry.add("spring.datasource.url", () -> TestDatabases.freshH2File("web-view"));
-    }
-
-    @Value("${local.server.port}")
-    int port;
 
     @BeforeAll
     static void startBrowser() throws Exception {
@@ -89,7 +74,7 @@ class WebViewTest {
         browser.findElement(By.id("explain-link")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("explanation")));
         String requestId = browser.findElement(By.id("request-id")).getText();
-        JsonNode trace = HttpClientSupport.json(new HttpClientSupport(port).get("/explain/" + requestId));
+        JsonNode trace = http.explainOk(requestId);
 
         List<WebElement> rows = browser.findElements(By.cssSelector("#grid tr"));
         assertThat(rows).hasSize(trace.get("layers").size());
@@ -115,7 +100,6 @@ class WebViewTest {
 
     @Test
     void theStatsPageDrawsTheTokenByLayerHeatmapWithLinksToExampleRequests() throws Exception {
-        HttpClientSupport http = new HttpClientSupport(port);
         for (int i = 0; i < 3; i++) {
             http.generateOk(ExplainApiTest.PROMPT, 15, 100 + i, "");
         }
@@ -142,7 +126,7 @@ class WebViewTest {
 
     @Test
     void noPageNorSwaggerUiRunsIntoItsContentSecurityPolicy() {
-        String id = new HttpClientSupport(port).generateOk(ExplainApiTest.PROMPT, 12, 5, "").get("request_id").asString();
+        String id = http.generateOk(ExplainApiTest.PROMPT, 12, 5, "").get("request_id").asString();
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         browser.manage().logs().get(LogType.BROWSER);   // drops what earlier tests left
         browser.get("http://localhost:" + port + "/explain.html?id=" + id);
@@ -153,7 +137,7 @@ class WebViewTest {
         browser.get("http://localhost:" + port + "/stats.html");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("stats")));
         browser.get("http://localhost:" + port + "/");
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model-name"), "random-gated-gpt2"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model-name"), MODEL));
         browser.get("http://localhost:" + port + "/swagger-ui/index.html");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".opblock")));
         List<String> refused = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
