@@ -66,11 +66,23 @@ public final class Decoding implements SequenceTask<Generation> {
         start = System.nanoTime();
     }
 
+    /**
+     * A model's embedding may have more rows than its tokenizer has tokens (Qwen's are padded: 151,936 rows for
+     * 151,669 tokens). The rows past the tokenizer have no text, so they are never picked: their logits are -inf,
+     * and the log-probabilities reported are over the tokens that exist.
+     */
+    private void maskIdsWithoutText(float[] logits) {
+        for (int id = tokenizer.vocabSize(); id < logits.length; id++) {
+            logits[id] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
     @Override
     public int next(float[] logits) {
         if (prefillNanos < 0) {
             prefillNanos = System.nanoTime() - start;
         }
+        maskIdsWithoutText(logits);
         int token = sampler.next(logits);
         int position = prompt.length + generated.size();
         boolean eos = token == config.tokenizer().eosId();

@@ -12,6 +12,7 @@ import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.onnx.GraphSet;
 import org.dcpserve.core.tokenizer.BpeTokenizer;
 import org.dcpserve.core.tokenizer.Gpt2Tokenizer;
+import org.dcpserve.core.tokenizer.HuggingFaceTokenizer;
 import org.dcpserve.core.tokenizer.Llama2cTokenizer;
 import org.dcpserve.core.tokenizer.Tokenizer;
 
@@ -130,11 +131,10 @@ public final class ModelLoader {
     }
 
     /**
-     * The hook where Hugging Face {@code tokenizer.json} support plugs in: the tokenizer of a Llama-family
-     * checkpoint directory, or of a package imported from one. Until this build reads that format, such a model
-     * cannot be served with text (the engine itself runs it from token ids).
+     * The tokenizer of a Llama-family checkpoint directory, or of a package imported from one: Hugging Face's
+     * {@code tokenizer.json} with the {@code tokenizer_config.json} beside it.
      */
     private static Tokenizer huggingFaceTokenizer(Path file) throws IOException {
-        throw new IOException("tokenizer " + file + ": Hugging Face tokenizer.json files are not supported by this build yet");
+        return HuggingFaceTokenizer.load(file.toAbsolutePath().getParent());
     }
 }

@@ -34,6 +34,12 @@ public final class ModelPackage {
     public static final String BPE_TOKENIZER_FILE = "tokenizer.json";
     /** The tokenizer file of a {@code huggingface} tokenizer: Hugging Face's own {@code tokenizer.json}, copied as it is. */
     public static final String HUGGING_FACE_TOKENIZER_FILE = "tokenizer.json";
+    /**
+     * What a Hugging Face directory keeps beside {@code tokenizer.json} that serving it needs, copied into a package
+     * where present: special tokens and the chat template, the template as a file of its own, generation defaults.
+     */
+    public static final List<String> HUGGING_FACE_COMPANION_FILES =
+            List.of("tokenizer_config.json", "chat_template.jinja", "generation_config.json");
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -86,6 +92,14 @@ public final class ModelPackage {
         writeConfig(directory, config);
         if (tokenizerFile != null) {
             Files.copy(tokenizerFile, target, StandardCopyOption.REPLACE_EXISTING);
+            if (ModelConfig.TokenizerSpec.HUGGING_FACE.equals(config.tokenizer().kind())) {
+                for (String name : HUGGING_FACE_COMPANION_FILES) {
+                    Path companion = tokenizerFile.toAbsolutePath().resolveSibling(name);
+                    if (Files.isRegularFile(companion)) {
+                        Files.copy(companion, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
         }
         TransformerGraphs graphs = new TransformerGraphs(config, weights);
         Files.write(directory.resolve(GraphSet.embeddingFile()), graphs.embedding().toByteArray());
