@@ -13,13 +13,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service started twice as its own JVM, with its own java.io.tmpdir: once stopped normally (SIGTERM), once
  * killed (SIGKILL). ONNX Runtime's libraries come from the cache both times, written once, and no
- * {@code onnxruntime-java*} folder is left in the temp directory.
+ * {@code onnxruntime-java*} folder is left in the temp directory. Its time is spent in those JVMs, so it runs
+ * beside the other test classes (junit-platform.properties).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ServiceNativesTest {
 
     @TempDir
