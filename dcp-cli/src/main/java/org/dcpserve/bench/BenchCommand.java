@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         description = "Measure model load time, prefill latency and decode tokens/s (greedy, one sequence).")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "a model package, llama2.c checkpoint or Hugging Face GPT-2 directory")
+    @Parameters(index = "0", description = "a model package, llama2.c checkpoint or Hugging Face directory")
     Path model;
 
     @Mixin

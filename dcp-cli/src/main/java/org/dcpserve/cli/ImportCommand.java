@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
 
 /** Turns a checkpoint into a model package. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Convert a llama2.c checkpoint (tokenizer beside it) or a Hugging Face GPT-2 directory"
-                + " (config.json + model.safetensors) into a model package.")
+        description = "Convert a llama2.c checkpoint (tokenizer beside it), a Hugging Face GPT-2 directory"
+                + " (config.json + model.safetensors) or a Hugging Face Llama, Mistral, Qwen2 or Qwen3 directory"
+                + " (config.json, safetensors, tokenizer.json) into a model package.")
 final class ImportCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "the checkpoint file or directory")
