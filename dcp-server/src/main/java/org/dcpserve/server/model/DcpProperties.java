@@ -8,8 +8,10 @@ import org.springframework.util.unit.DataSize;
 /**
  * Settings of the service, under {@code dcp.*}.
  *
- * @param model             a model package directory, a llama2.c checkpoint (tokenizer beside it) or a
- *                          Hugging Face GPT-2 directory
+ * @param model             a model package directory, a llama2.c checkpoint (tokenizer beside it), or a
+ *                          Hugging Face GPT-2 or Llama-family directory
+ * @param maxContext        most positions (prompt + generated) a sequence may have; unset: the model's own
+ *                          context length. A model trained for 32k positions need not reserve 32k
  * @param executionProvider cpu or cuda
  * @param maxBatch          most sequences the step scheduler advances together in one forward step
  * @param maxQueued         most requests waiting to join the batch; one more is refused at once with a 429
@@ -21,6 +23,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("dcp")
 public record DcpProperties(
         String model,
+        Integer maxContext,
         @DefaultValue("cpu") ExecutionProvider executionProvider,
         @DefaultValue("32") int maxBatch,
         @DefaultValue("256") int maxQueued,

@@ -27,11 +27,12 @@ class ModelConfiguration {
     ModelSource modelSource(DcpProperties properties) {
         if (properties.model() == null || properties.model().isBlank()) {
             throw new ModelLoadException("no model configured: set dcp.model to a model package, a llama2.c"
-                    + " checkpoint or a Hugging Face GPT-2 directory");
+                    + " checkpoint or a Hugging Face GPT-2 or Llama-family directory");
         }
         try {
             long start = System.nanoTime();
-            ModelSource source = ModelLoader.load(Path.of(properties.model()));
+            ModelSource source = ModelLoader.load(Path.of(properties.model()), properties.maxContext() == null
+                    ? ModelLoader.Options.DEFAULTS : new ModelLoader.Options(properties.maxContext()));
             log.info("Loaded {} ({}, {} layers, d_model {}, context {}) in {} ms", source.name(), source.kind(),
                     source.config().layers(), source.config().dModel(), source.config().contextLength(),
                     (System.nanoTime() - start) / 1_000_000);
