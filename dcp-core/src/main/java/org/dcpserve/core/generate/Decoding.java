@@ -85,7 +85,7 @@ public final class Decoding implements SequenceTask<Generation> {
         maskIdsWithoutText(logits);
         int token = sampler.next(logits);
         int position = prompt.length + generated.size();
-        boolean eos = token == config.tokenizer().eosId();
+        boolean eos = config.tokenizer().isEos(token);
         GeneratedToken generatedToken = new GeneratedToken(token, tokenizer.tokenText(token), position,
                 Sampler.logProbability(logits, token), eos || isBos(token),
                 TopTokens.of(logits, request.topNTokens(), tokenizer, config));
@@ -140,7 +140,7 @@ public final class Decoding implements SequenceTask<Generation> {
         List<GeneratedToken> tokens = new ArrayList<>(prompt.length);
         for (int i = 0; i < prompt.length; i++) {
             tokens.add(new GeneratedToken(prompt[i], tokenizer.tokenText(prompt[i]), i, Float.NaN,
-                    isBos(prompt[i]) || prompt[i] == config.tokenizer().eosId()));
+                    isBos(prompt[i]) || config.tokenizer().isEos(prompt[i])));
         }
         return tokens;
     }

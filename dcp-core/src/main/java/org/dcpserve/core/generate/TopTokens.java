@@ -39,7 +39,7 @@ public final class TopTokens {
         Integer bos = config.tokenizer().bosId();
         List<GeneratedToken.Alternative> out = new ArrayList<>(k);
         for (int id : best) {
-            boolean special = id == config.tokenizer().eosId() || (bos != null && bos == id);
+            boolean special = config.tokenizer().isEos(id) || (bos != null && bos == id);
             out.add(new GeneratedToken.Alternative(id, tokenizer.tokenText(id), (float) (logits[id] - max - logSum),
                     special));
         }

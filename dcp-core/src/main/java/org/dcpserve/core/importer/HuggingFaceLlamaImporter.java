@@ -8,6 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.dcpserve.core.chat.GenerationConfig;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
@@ -152,6 +156,11 @@ public final class HuggingFaceLlamaImporter {
         // Llama 3.1 lists several end ids; the first is the one its generation config ends text with.
         JsonNode firstEos = eos.isArray() && !eos.isEmpty() ? eos.get(0) : eos;
         json.check(firstEos.isIntegralNumber(), HuggingFaceConfig.FILE + " needs an 'eos_token_id'");
+        // Every end id, of the config and of generation_config.json (an instruct model's end of turn), stops text.
+        Set<Integer> moreEos = new LinkedHashSet<>();
+        eos.forEach(id -> moreEos.add(id.asInt()));
+        moreEos.addAll(GenerationConfig.load(json.dir()).eosTokenIds());
+        moreEos.remove(firstEos.asInt());
         Integer bos = family.prependsBos() && json.json().hasNonNull("bos_token_id") ? json.integer("bos_token_id") : null;
         String source = json.dir().toAbsolutePath().normalize().getFileName().toString();
         try {
@@ -160,7 +169,7 @@ public final class HuggingFaceLlamaImporter {
                     json.integer("intermediate_size"), json.integer("vocab_size"), Math.min(context, window),
                     (float) json.number("rms_norm_eps", 1e-6), (float) json.number("rope_theta", 10000),
                     ModelConfig.RopeLayout.HALVES, ropeScaling(json), family.qkvBias(), family.qkNorm(),
-                    new TokenizerSpec(TokenizerSpec.HUGGING_FACE, bos, firstEos.asInt()), null,
+                    new TokenizerSpec(TokenizerSpec.HUGGING_FACE, bos, firstEos.asInt(), List.copyOf(moreEos)), null,
                     new ModelConfig.Provenance(source, IMPORTER, Instant.now().toString(), null));
         } catch (IllegalArgumentException e) {
             // The record's own validation does not know which checkpoint it was given.

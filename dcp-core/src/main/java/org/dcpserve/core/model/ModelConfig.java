@@ -2,6 +2,7 @@ package org.dcpserve.core.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
 
 /**
  * Everything the graph builder and the engine need to know about a model, stored as
@@ -228,13 +229,30 @@ public record ModelConfig(
      *              (a Hugging Face {@code tokenizer.json}, as shipped beside a Llama-family checkpoint)
      * @param bosId id prepended to every prompt, or null when the model uses none
      * @param eosId id that ends generation
+     * @param moreEosIds further ids that end generation (Llama 3.1's end-of-turn ids beside its end of text, from
+     *                   its config and {@code generation_config.json}); absent from a package that has none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record TokenizerSpec(String kind, Integer bosId, int eosId) {
+    public record TokenizerSpec(String kind, Integer bosId, int eosId,
+                                @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> moreEosIds) {
         public static final String LLAMA2C = "llama2c";
         public static final String GPT2 = "gpt2";
         public static final String BPE = "bpe";
         public static final String HUGGING_FACE = "huggingface";
+
+        public TokenizerSpec {
+            moreEosIds = moreEosIds == null ? List.of() : List.copyOf(moreEosIds);
+        }
+
+        /** A tokenizer with one id that ends generation. */
+        public TokenizerSpec(String kind, Integer bosId, int eosId) {
+            this(kind, bosId, eosId, List.of());
+        }
+
+        /** Whether {@code id} ends generation. */
+        public boolean isEos(int id) {
+            return id == eosId || moreEosIds.contains(id);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.dcpserve.core.engine.OnnxTransformer;
+import org.dcpserve.core.generate.FinishReason;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.core.generate.Generation;
 import org.dcpserve.core.generate.GenerationRequest;
@@ -48,6 +49,30 @@ class HuggingFaceDirectoryServingTest {
         }
         assertThat(ModelPackage.isPackage(packageDir)).isTrue();
         assertGeneratesText(ModelLoader.load(packageDir));
+    }
+
+    @Test
+    void everyEndIdOfTheGenerationConfigEndsTheText() throws IOException {
+        Path checkpoint = qwen3Checkpoint();
+        GenerationRequest request = new GenerationRequest(PROMPT, 12, SamplingParams.greedy(), List.of(), null);
+        List<GeneratedToken> free = generate(ModelLoader.load(checkpoint), request).tokens();
+        int end = free.get(2).id();
+        int endsAt = free.stream().map(GeneratedToken::id).toList().indexOf(end);
+        // An instruct model's end of turn: listed in generation_config.json only, after config.json's own end id.
+        Files.writeString(checkpoint.resolve("generation_config.json"), "{\"eos_token_id\": [151643, " + end + "]}");
+
+        ModelSource source = ModelLoader.load(checkpoint);
+        assertThat(source.config().tokenizer().isEos(end)).isTrue();
+        Generation ended = generate(source, request);
+        assertThat(ended.finishReason()).isEqualTo(FinishReason.EOS_TOKEN);
+        assertThat(ended.tokens()).hasSize(endsAt + 1);
+        assertThat(ended.tokens().getLast().id()).isEqualTo(end);
+    }
+
+    private static Generation generate(ModelSource source, GenerationRequest request) {
+        try (OnnxTransformer model = new OnnxTransformer(source.config(), source.graphs(), ExecutionProvider.CPU)) {
+            return new TextGenerator(model, source.tokenizer()).generate(request, TokenListener.NONE);
+        }
     }
 
     private Path qwen3Checkpoint() throws IOException {
