@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
+source scripts/wait-for-health.sh
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 model="${DCP_CLIENT_MODEL:-}"
@@ -38,18 +39,7 @@ stop_service() {
 trap stop_service EXIT
 
 echo "client tests: serving $model on port $port"
-for _ in $(seq 1 120); do
-  if curl -sf "http://127.0.0.1:$port/health" >/dev/null; then
-    break
-  fi
-  if ! kill -0 "$service" 2>/dev/null; then
-    echo "client tests: the service did not start:" >&2
-    tail -n 40 "$work/service.log" >&2
-    exit 1
-  fi
-  sleep 1
-done
-curl -sf "http://127.0.0.1:$port/health" >/dev/null || { echo "client tests: no /health after 120 s" >&2; exit 1; }
+wait_for_health "client tests" "http://127.0.0.1:$port" "$service" "$work/service.log" 120
 
 cd clients
 npm ci --no-audit --no-fund --loglevel=error

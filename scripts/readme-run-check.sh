@@ -3,6 +3,7 @@
 # answers: /health, a /generate on the default model, and that request's drop trace at /explain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wait-for-health.sh
 run_command="$(grep -m 1 -E '^    \./mvnw .*spring-boot:run$' README.md | sed 's/^    //')"
 if [ -z "$run_command" ]; then
   echo "readme run check: README.md has no indented './mvnw ... spring-boot:run' line" >&2
@@ -20,15 +21,7 @@ service=$!
 stop_service() { kill -- -"$service" 2>/dev/null || true; wait "$service" 2>/dev/null || true; }
 trap stop_service EXIT
 
-for _ in $(seq 1 300); do
-  if curl -sf -o /dev/null localhost:8080/health; then break; fi
-  if ! kill -0 "$service" 2>/dev/null; then
-    echo "readme run check: the run command exited before the service answered:" >&2
-    tail -n 30 "$log" >&2
-    exit 1
-  fi
-  sleep 1
-done
+wait_for_health "readme run check" http://localhost:8080 "$service" "$log" 300
 response="$(curl -sf localhost:8080/generate -H 'Content-Type: application/json' \
   -d '{"inputs": "The Congress", "parameters": {"max_new_tokens": 12}}')" || {
   echo "readme run check: /generate failed; service log:" >&2; tail -n 30 "$log" >&2; exit 1; }
