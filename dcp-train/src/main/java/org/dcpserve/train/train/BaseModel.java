@@ -55,8 +55,12 @@ public record BaseModel(String name, ModelConfig config, ModelWeights weights, P
         return new BaseModel(name, model.config(), model.weights(), model.tokenizerFile());
     }
 
-    /** The base's tokenizer; a llama2c or bpe base without its tokenizer file fails with a one-line message. */
+    /** The base's tokenizer; a base without its tokenizer file fails with a one-line message. */
     public Tokenizer tokenizer() throws IOException {
+        if (tokenizerFile == null && ModelConfig.TokenizerSpec.HUGGING_FACE.equals(config.tokenizer().kind())) {
+            throw new IOException("base model " + name + " has no " + HuggingFaceLlamaImporter.TOKENIZER_FILE
+                    + ", which --data is tokenized with");
+        }
         return ModelLoader.tokenizer(config, tokenizerFile);
     }
 }
