@@ -31,8 +31,8 @@ import org.dcpserve.core.model.ModelWeights;
  *
  * <p>Parameters are stored under their canonical names (e.g. {@code layers.3.wq}, [in, out]) plus
  * {@code layers.N.beta} ([1]) for the gate bias. A tied output head (lm_head equal to the transposed
- * embedding in the base, as in llama2.c and GPT-2 checkpoints and Hugging Face's tie_word_embeddings) stays tied: it is not a parameter of
- * its own and is written back as the transposed embedding.
+ * embedding in the base, as in llama2.c and GPT-2 checkpoints and with Hugging Face's tie_word_embeddings)
+ * stays tied: it is not a parameter of its own and is written back as the transposed embedding.
  *
  * <p>Memory: every array a forward pass creates belongs to the manager of the token array passed in;
  * close that manager after the step. Operations always start from an activation, never from a
