@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 final class ModelOption {
 
     @Option(names = "--model", required = true, paramLabel = "<model>",
-            description = "model package, llama2.c checkpoint or HF GPT-2 directory")
+            description = "model package, llama2.c checkpoint or Hugging Face directory (GPT-2 or Llama family)")
     Path path;
 
     ModelSource load() throws IOException {

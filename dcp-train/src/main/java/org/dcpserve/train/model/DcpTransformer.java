@@ -22,15 +22,17 @@ import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
 
 /**
- * A decoder-only transformer (gpt2 or llama) with Dynamic Context Pruning gates, as trainable DJL
+ * A decoder-only transformer (gpt2, or llama: llama2.c's and the Hugging Face Llama family's, with
+ * grouped-query attention, an explicit head_dim, q/k/v biases, per-head q/k norms and either RoPE layout
+ * and frequency scaling, as the config says) with Dynamic Context Pruning gates, as trainable DJL
  * NDArrays: the same math as the engine's ONNX graphs (TransformerGraphs), batched and
  * differentiable. Parameters are created from canonical {@link ModelWeights} and exported back to
  * them, so a fine-tuned model becomes a model package the engine serves.
  *
  * <p>Parameters are stored under their canonical names (e.g. {@code layers.3.wq}, [in, out]) plus
  * {@code layers.N.beta} ([1]) for the gate bias. A tied output head (lm_head equal to the transposed
- * embedding in the base, as in llama2.c and GPT-2 checkpoints) stays tied: it is not a parameter of
- * its own and is written back as the transposed embedding.
+ * embedding in the base, as in llama2.c and GPT-2 checkpoints and with Hugging Face's tie_word_embeddings)
+ * stays tied: it is not a parameter of its own and is written back as the transposed embedding.
  *
  * <p>Memory: every array a forward pass creates belongs to the manager of the token array passed in;
  * close that manager after the step. Operations always start from an activation, never from a
@@ -60,24 +62,7 @@ public final class DcpTransformer implements AutoCloseable {
     };
     private static final int MASK_CACHE = 4;
 
-    /**
-     * This model's llama is llama2.c's: RoPE on interleaved pairs without frequency scaling, no q/k/v biases or q/k
-     * norms, queries as wide as d. A Hugging Face Llama-family import may have any of those, and training it here
-     * would silently compute another model, so it is refused.
-     */
-    private static void requireTrainable(ModelConfig config) {
-        if (config.architecture() == Architecture.LLAMA && (config.ropeLayout() != ModelConfig.RopeLayout.INTERLEAVED
-                || config.ropeScaling() != null || config.attentionBias() || config.qkNorm()
-                || config.qDim() != config.dModel())) {
-            throw new IllegalArgumentException("the trainer supports only llama2.c-style llamas; this model has "
-                    + "rope_layout " + config.ropeLayout().id() + ", rope_scaling " + config.ropeScaling()
-                    + ", attention_bias " + config.attentionBias() + ", qk_norm " + config.qkNorm()
-                    + ", heads * head_dim " + config.qDim() + " (d_model " + config.dModel() + ")");
-        }
-    }
-
     private DcpTransformer(NDManager manager, ModelConfig config, ModelWeights weights, GateSetup gates) {
-        requireTrainable(config);
         this.manager = manager;
         this.config = config.withDcp(null);
         int d = config.dModel();
@@ -92,19 +77,15 @@ public final class DcpTransformer implements AutoCloseable {
         if (gpt2) {
             param(ModelWeights.POS_EMBEDDINGS, weights.get(ModelWeights.POS_EMBEDDINGS));
         }
-        Rope rope = gpt2 ? null : new Rope(manager, config.headDim(), config.ropeTheta());
+        Rope rope = gpt2 ? null : new Rope(manager, config);
         for (int l = 0; l < config.layers(); l++) {
             Norm attnNorm = norm(weights, layer(l, "attn_norm"), gpt2);
             Attention attention = new Attention(
-                    param(layer(l, "wq"), weights.layerTensor(l, "wq")),
-                    param(layer(l, "wk"), weights.layerTensor(l, "wk")),
-                    param(layer(l, "wv"), weights.layerTensor(l, "wv")),
-                    param(layer(l, "wo"), weights.layerTensor(l, "wo")),
-                    gpt2 ? param(layer(l, "bq"), weights.layerTensor(l, "bq")) : null,
-                    gpt2 ? param(layer(l, "bk"), weights.layerTensor(l, "bk")) : null,
-                    gpt2 ? param(layer(l, "bv"), weights.layerTensor(l, "bv")) : null,
-                    gpt2 ? param(layer(l, "bo"), weights.layerTensor(l, "bo")) : null,
-                    config.heads(), config.kvHeads(), rope);
+                    linear(weights, l, "wq", "bq"), linear(weights, l, "wk", "bk"),
+                    linear(weights, l, "wv", "bv"), linear(weights, l, "wo", "bo"),
+                    config.qkNorm() ? norm(weights, layer(l, "q_norm"), false) : null,
+                    config.qkNorm() ? norm(weights, layer(l, "k_norm"), false) : null,
+                    config.heads(), config.kvHeads(), config.headDim(), rope);
             InteractionGate gate = null;
             if (gates.enabled()) {
                 FloatTensor wqInt = reuseGates ? weights.layerTensor(l, "wq_int") : gaussian(gateRandom, d, gateRank);
@@ -115,10 +96,7 @@ public final class DcpTransformer implements AutoCloseable {
             }
             Norm mlpNorm = norm(weights, layer(l, "mlp_norm"), gpt2);
             Mlp mlp = gpt2
-                    ? Mlp.gelu(param(layer(l, "fc"), weights.layerTensor(l, "fc")),
-                            param(layer(l, "fc_bias"), weights.layerTensor(l, "fc_bias")),
-                            param(layer(l, "proj"), weights.layerTensor(l, "proj")),
-                            param(layer(l, "proj_bias"), weights.layerTensor(l, "proj_bias")))
+                    ? Mlp.gelu(linear(weights, l, "fc", "fc_bias"), linear(weights, l, "proj", "proj_bias"))
                     : Mlp.swiglu(param(layer(l, "w_gate"), weights.layerTensor(l, "w_gate")),
                             param(layer(l, "w_up"), weights.layerTensor(l, "w_up")),
                             param(layer(l, "w_down"), weights.layerTensor(l, "w_down")));
@@ -270,6 +248,16 @@ public final class DcpTransformer implements AutoCloseable {
     private Norm norm(ModelWeights weights, String prefix, boolean withBias) {
         return new Norm(param(prefix + ".weight", weights.get(prefix + ".weight")),
                 withBias ? param(prefix + ".bias", weights.get(prefix + ".bias")) : null, config.normEps());
+    }
+
+    /**
+     * A linear map of layer {@code l} with its bias when the weights have one: the engine's rule
+     * (TransformerBlocks.linear), which gives gpt2 all its biases, Qwen2 those of q, k and v, Llama none.
+     */
+    private Linear linear(ModelWeights weights, int l, String weight, String bias) {
+        String biasName = layer(l, bias);
+        return new Linear(param(layer(l, weight), weights.layerTensor(l, weight)),
+                weights.contains(biasName) ? param(biasName, weights.get(biasName)) : null);
     }
 
     private NDArray param(String name, FloatTensor tensor) {

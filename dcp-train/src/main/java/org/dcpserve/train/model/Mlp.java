@@ -7,39 +7,35 @@ final class Mlp {
 
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
 
-    private final NDArray first;       // llama w_gate [d, f]; gpt2 fc [d, f]
-    private final NDArray up;          // llama w_up [d, f]; gpt2 null
-    private final NDArray second;      // llama w_down [f, d]; gpt2 proj [f, d]
-    private final NDArray firstBias;   // gpt2 fc_bias [f]; llama null
-    private final NDArray secondBias;  // gpt2 proj_bias [d]; llama null
+    private final Linear first;       // llama w_gate [d, f]; gpt2 fc [d, f] with fc_bias
+    private final Linear up;          // llama w_up [d, f]; gpt2 null
+    private final Linear second;      // llama w_down [f, d]; gpt2 proj [f, d] with proj_bias
 
-    private Mlp(NDArray first, NDArray up, NDArray second, NDArray firstBias, NDArray secondBias) {
+    private Mlp(Linear first, Linear up, Linear second) {
         this.first = first;
         this.up = up;
         this.second = second;
-        this.firstBias = firstBias;
-        this.secondBias = secondBias;
     }
 
     static Mlp swiglu(NDArray gate, NDArray up, NDArray down) {
-        return new Mlp(gate, up, down, null, null);
+        return new Mlp(new Linear(gate, null), new Linear(up, null), new Linear(down, null));
     }
 
-    static Mlp gelu(NDArray fc, NDArray fcBias, NDArray proj, NDArray projBias) {
-        return new Mlp(fc, null, proj, fcBias, projBias);
+    static Mlp gelu(Linear fc, Linear proj) {
+        return new Mlp(fc, null, proj);
     }
 
     /** x [B, n, d] (normalised) -> [B, n, d] */
     NDArray forward(NDArray x) {
         if (up != null) {
-            NDArray gate = x.matMul(first);                                        // [B, n, f]
+            NDArray gate = first.apply(x);                                         // [B, n, f]
             NDArray silu = gate.mul(gate.getNDArrayInternal().sigmoid());          // [B, n, f]
-            return silu.mul(x.matMul(up)).matMul(second);                          // [B, n, d]
+            return second.apply(silu.mul(up.apply(x)));                            // [B, n, d]
         }
-        NDArray h = Linear.apply(x, first, firstBias);                             // [B, n, f]
+        NDArray h = first.apply(x);                                                // [B, n, f]
         // GPT-2's tanh approximation: 0.5 h (1 + tanh(sqrt(2/pi) (h + 0.044715 h^3)))
         NDArray inner = Ops.times(h.add(Ops.times(h.mul(h).mul(h), 0.044715f)), SQRT_2_OVER_PI);
         NDArray gelu = Ops.times(h, 0.5f).mul(Ops.plus(inner.tanh(), 1f));          // [B, n, f]
-        return Linear.apply(gelu, second, secondBias);                             // [B, n, d]
+        return second.apply(gelu);                                                 // [B, n, d]
     }
 }

@@ -29,7 +29,7 @@ public final class TrainSubcommand implements Callable<Integer> {
 
     @Option(names = "--base", required = true, paramLabel = "PATH",
             description = "model to start from: a model package, a llama2.c checkpoint (tokenizer beside it)"
-                    + " or a Hugging Face GPT-2 directory")
+                    + " or a Hugging Face directory (GPT-2, or Llama, Mistral, Qwen2, Qwen3)")
     Path base;
 
     @Option(names = "--data", required = true, paramLabel = "FILE",

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Everything a fine-tuning run needs. Build with {@link #builder()}; {@link #validate()} explains the
  * first thing that is wrong in one sentence.
  *
- * @param base            model package, llama2.c checkpoint or Hugging Face GPT-2 directory to start from
+ * @param base            model package, llama2.c checkpoint or Hugging Face directory (GPT-2 or Llama family) to start from
  * @param data            text file, stories separated by lines holding only {@code <|endoftext|>}
  * @param out             model package directory to write at the end
  * @param mode            dcp (learned gates), dense (plain fine-tune) or window (sliding-window baseline)

@@ -44,14 +44,20 @@ class GradientTest {
      * forward and backward must not change a single gradient.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "gpt2"})
+    @ValueSource(strings = {"llama", "llama-family", "gpt2"})
     void gradientsDoNotDependOnGarbageCollection(String architecture) throws InterruptedException {
-        ModelConfig config = architecture.equals("llama") ? RandomModels.llamaConfig() : RandomModels.gpt2Config();
+        ModelConfig config = switch (architecture) {
+            case "llama" -> RandomModels.llamaConfig();
+            case "llama-family" -> RandomModels.llamaFamilyConfig();   // biases, q/k norms, halves RoPE, GQA
+            default -> RandomModels.gpt2Config();
+        };
         ModelWeights weights = RandomModels.weights(config, 9);
         try (DcpTransformer model = DcpTransformer.create(manager, config, weights, GateSetup.dcp(8, 3))) {
             Map<String, float[]> quiet = gradients(model, config, MaskMode.dcp(3.5), false);
             Map<String, float[]> collected = gradients(model, config, MaskMode.dcp(3.5), true);
             quiet.forEach((name, g) -> assertThat(collected.get(name)).as(name).containsExactly(g));
+            // Every parameter is trained, those of the Llama family's options (bq, q_norm, ...) included.
+            quiet.forEach((name, g) -> assertThat(maxAbs(g)).as("gradient of %s", name).isPositive());
         }
     }
 
@@ -78,6 +84,14 @@ class GradientTest {
             });
             assertThat(gradients.get("layers.0.wq").length).isPositive();
         }
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 
     private static Map<String, float[]> gradients(DcpTransformer model, ModelConfig config, MaskMode mode,

@@ -1,6 +1,7 @@
 package org.dcpserve.train.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -17,11 +18,13 @@ import org.dcpserve.core.SharedData;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.Sequence;
+import org.dcpserve.core.importer.HfLlamaCheckpointWriter;
 import org.dcpserve.core.load.ModelLoader;
 import org.dcpserve.core.load.ModelSource;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.pruning.DcpGatePolicy;
+import org.dcpserve.core.tokenizer.HuggingFaceTokenizer;
 import org.dcpserve.train.DjlRuntime;
 import org.dcpserve.train.TestCorpus;
 import org.dcpserve.train.TestModels;
@@ -188,6 +191,56 @@ class TrainingRunTest {
             assertThat(reloaded.tiedHead()).as("the exported head is still the transposed embedding").isTrue();
         }
         assertEngineParity(result, null);
+    }
+
+    /**
+     * A Hugging Face Qwen3 directory as users have it (BF16 safetensors in Hugging Face's layout with per-head q/k
+     * norms, head_dim 16 != hidden / heads, a tied head, 300 embedding rows for a 288-token tokenizer, beside its
+     * tokenizer.json, tokenizer_config.json with a chat template and generation_config.json) fine-tunes with new
+     * gates: the loss falls, and the package it writes carries the tokenizer files and serves the trained model.
+     */
+    @Test
+    void aHuggingFaceQwen3DirectoryTrainsAndServesWithItsTokenizerFiles() throws IOException {
+        Path base = dir.resolve("qwen3-tiny");
+        HfLlamaCheckpointWriter.write(base, new HfLlamaCheckpointWriter.Spec("Qwen3ForCausalLM", 2, 32, 4, 2, 16, 64,
+                300, 128, 1e6, null, true, null, "BF16", false), 5);
+        TestModels.writeSentencePieceTokenizer(base);
+        Files.writeString(base.resolve(HuggingFaceTokenizer.CONFIG_FILE), """
+                {"eos_token": "</s>", "chat_template": "{% for m in messages %}{{ m['content'] }}</s>{% endfor %}"}
+                """);
+        Files.writeString(base.resolve("generation_config.json"), "{\"eos_token_id\": [2, 7], \"temperature\": 0.6}\n");
+        Path data = TestCorpus.write(dir.resolve("stories.txt"), 60, 6);
+        TrainingResult result = TrainingRun.run(tinyRun(base, data, "qwen3").steps(20).build());
+
+        List<TrainingLog.Row> rows = TrainingLog.read(result.logFile());
+        double first = rows.subList(0, 5).stream().mapToDouble(TrainingLog.Row::lmLoss).average().orElseThrow();
+        double last = rows.subList(15, 20).stream().mapToDouble(TrainingLog.Row::lmLoss).average().orElseThrow();
+        assertThat(last).as("LM loss, last 5 steps vs first 5").isLessThan(first - 0.5);
+
+        for (String file : List.of(HuggingFaceTokenizer.TOKENIZER_FILE, HuggingFaceTokenizer.CONFIG_FILE,
+                "generation_config.json")) {
+            assertThat(result.packageDir().resolve(file)).as(file).hasSameBinaryContentAs(base.resolve(file));
+        }
+        ModelConfig exported = ModelPackage.readConfig(result.packageDir());
+        assertThat(exported.qkNorm()).isTrue();
+        assertThat(exported.headDim()).isEqualTo(16);
+        assertThat(exported.ropeLayout()).isEqualTo(ModelConfig.RopeLayout.HALVES);
+        assertThat(exported.tokenizer().kind()).isEqualTo(ModelConfig.TokenizerSpec.HUGGING_FACE);
+        assertThat(exported.tokenizer().isEos(7)).as("generation_config.json's end id").isTrue();
+        assertThat(exported.dcp().rank()).isEqualTo(8);
+        assertThat(exported.provenance().source()).isEqualTo("qwen3-tiny");
+        assertEngineParity(result, null);
+    }
+
+    @Test
+    void aHuggingFaceDirectoryWithoutItsTokenizerIsRefusedWithTheFileNamed() throws IOException {
+        Path base = dir.resolve("no-tokenizer");
+        HfLlamaCheckpointWriter.write(base, new HfLlamaCheckpointWriter.Spec("LlamaForCausalLM", 1, 32, 4, 2, null, 48,
+                300, 64, 1e4, null, false, null, "F32", false), 5);
+        Path data = TestCorpus.write(dir.resolve("stories.txt"), 5, 6);
+        assertThatThrownBy(() -> TrainingRun.run(tinyRun(base, data, "none").build()))
+                .isInstanceOf(IOException.class)
+                .hasMessage("base model no-tokenizer has no tokenizer.json, which --data is tokenized with");
     }
 
     /**
