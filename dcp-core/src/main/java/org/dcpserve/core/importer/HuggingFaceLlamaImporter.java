@@ -163,12 +163,13 @@ public final class HuggingFaceLlamaImporter {
         moreEos.remove(firstEos.asInt());
         Integer bos = family.prependsBos() && json.json().hasNonNull("bos_token_id") ? json.integer("bos_token_id") : null;
         String source = json.dir().toAbsolutePath().normalize().getFileName().toString();
+        RopeScaling scaling = ropeScaling(json); // names the checkpoint itself when refused
         try {
             return new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.LLAMA, json.integer("num_hidden_layers"), d,
                     heads, json.integer("num_key_value_heads", heads), json.integer("head_dim", 0),
                     json.integer("intermediate_size"), json.integer("vocab_size"), Math.min(context, window),
                     (float) json.number("rms_norm_eps", 1e-6), (float) json.number("rope_theta", 10000),
-                    ModelConfig.RopeLayout.HALVES, ropeScaling(json), family.qkvBias(), family.qkNorm(),
+                    ModelConfig.RopeLayout.HALVES, scaling, family.qkvBias(), family.qkNorm(),
                     new TokenizerSpec(TokenizerSpec.HUGGING_FACE, bos, firstEos.asInt(), List.copyOf(moreEos)), null,
                     new ModelConfig.Provenance(source, IMPORTER, Instant.now().toString(), null));
         } catch (IllegalArgumentException e) {
