@@ -34,6 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
 class OpenAiController {
 
     private static final String FIRST_CHOICE_TRACE = "The request id of the (first choice's) drop trace";
+    private static final String TEMPERATURE = "temperature, top_p (and top_k, repetition_penalty) default to the"
+            + " model's generation_config.json; without one, temperature is 1 (sampling) as in OpenAI.";
 
     private final OpenAiMapping mapping;
     private final ChoiceRunner runner;
@@ -68,7 +70,7 @@ class OpenAiController {
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "OpenAI completions: continue a prompt",
             description = "stream: true answers with Server-Sent Events of completion chunks ending with data: [DONE]."
-                    + " Stop sequences are cut from the text. temperature defaults to the model's (generation_config.json), else 1 as in OpenAI.")
+                    + " Stop sequences are cut from the text. " + TEMPERATURE)
     @ApiResponse(responseCode = "200", description = "The completion (or, with stream, its chunks)",
             headers = @Header(name = GenerateController.REQUEST_ID_HEADER, description = FIRST_CHOICE_TRACE),
             content = {
@@ -92,7 +94,7 @@ class OpenAiController {
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "OpenAI chat completions, through the model's chat template",
             description = ChatPrompts.DESCRIPTION + " stream: true answers with chat.completion.chunk events ending"
-                    + " with data: [DONE]. temperature defaults to the model's (generation_config.json), else 1 as in OpenAI.")
+                    + " with data: [DONE]. " + TEMPERATURE)
     @ApiResponse(responseCode = "200", description = "The chat completion (or, with stream, its chunks)",
             headers = @Header(name = GenerateController.REQUEST_ID_HEADER, description = FIRST_CHOICE_TRACE),
             content = {
