@@ -192,7 +192,8 @@ final class TokenizerJson {
                 throw new IllegalArgumentException("added token " + JsonFiles.quote(content) + " with " + option + " is not supported");
             }
         }
-        if (bool(added, "normalized", true)) {
+        // Left out, normalized is true for an ordinary added token and false for a special one (Hugging Face's AddedToken).
+        if (bool(added, "normalized", !isSpecial)) {
             throw new IllegalArgumentException("added token " + JsonFiles.quote(content)
                     + " with normalized: true (matched after normalization) is not supported");
         }
