@@ -72,12 +72,13 @@ public final class TextGenerator {
         return bos == null ? text : prepend(bos, text);
     }
 
-    /** The ids the caller encoded, as they are (the last that fit with {@code truncate}), each checked to be a token. */
+    /** The ids the caller encoded, as they are (the last that fit with {@code truncate}), each checked to be an id. */
     private int[] encodedPrompt(GenerationRequest request, int budget) {
         int[] ids = request.promptIds();
         for (int id : ids) {
             if (id < 0 || id >= config.vocabSize()) {
-                throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary (" + config.vocabSize() + ")");
+                throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary ("
+                        + config.vocabSize() + ")");
             }
         }
         int limit = request.truncate() == null ? budget : Math.min(request.truncate(), budget);

@@ -20,7 +20,8 @@ import java.util.List;
  * <ul>
  *   <li>Special tokens ({@code "special": true}: {@code <|begin_of_text|>}, {@code <|im_end|>}, {@code <s>})
  *       typed in the text are ordinary text, as {@code split_special_tokens=True} makes them, so user input
- *       can never inject an end of turn or of text (the project's other tokenizers do the same). Added
+ *       can never inject an end of turn or of text (the project's other tokenizers do the same). Only the text a
+ *       chat template wrote is encoded with them parsed ({@link #encodeWithSpecialTokens}). Added
  *       tokens that are not special (Qwen's {@code <think>}) are vocabulary, found in the text as usual.
  *   <li>No BOS: {@link #encode} gives the text's tokens only, and {@link #bosId()} names the token the
  *       model expects in front (the post-processor's template, or {@code add_bos_token}).
@@ -57,9 +58,9 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final Integer eosId;
     private final int maxTokenChars;
 
-    HuggingFaceTokenizer(AddedTokens addedTokens, AddedTokens withSpecialTokens, TextNormalizer normalizer, PreTokenizer preTokenizer,
-                         HuggingFaceBpe model, byte[][] pieces, String[] addedContents, char stripped,
-                         int strippedCount, Integer bosId, Integer eosId) {
+    HuggingFaceTokenizer(AddedTokens addedTokens, AddedTokens withSpecialTokens, TextNormalizer normalizer,
+                         PreTokenizer preTokenizer, HuggingFaceBpe model, byte[][] pieces, String[] addedContents,
+                         char stripped, int strippedCount, Integer bosId, Integer eosId) {
         this.addedTokens = addedTokens;
         this.withSpecialTokens = withSpecialTokens;
         this.normalizer = normalizer;
