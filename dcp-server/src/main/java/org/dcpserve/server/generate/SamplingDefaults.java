@@ -29,7 +29,8 @@ public class SamplingDefaults {
         try {
             new SamplingParams(temperature(null), topK(null), topP(null), 0L, repetitionPenalty(null), 0f, 0f, 1f);
         } catch (IllegalArgumentException e) {
-            throw new ModelLoadException("generation_config.json has a sampling default out of range: " + e.getMessage(), e);
+            throw new ModelLoadException("generation_config.json has a sampling default out of range: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -46,7 +47,10 @@ public class SamplingDefaults {
 
     /** The temperature of a request that samples: its own when above 0, else the model's, else 1. */
     float temperature(Float requested) {
-        return requested != null && requested > 0 ? requested : model.temperature() != null ? model.temperature().floatValue() : 1f;
+        if (requested != null && requested > 0) {
+            return requested;
+        }
+        return model.temperature() != null ? model.temperature().floatValue() : 1f;
     }
 
     /**

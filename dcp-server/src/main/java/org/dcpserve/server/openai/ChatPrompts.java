@@ -25,9 +25,10 @@ class ChatPrompts {
 
     private static final Logger log = LoggerFactory.getLogger(ChatPrompts.class);
 
-    static final String DESCRIPTION = "Messages are rendered with the model's own chat template (tokenizer_config.json's"
-            + " chat_template or chat_template.jinja, with add_generation_prompt and the tokenizer's special tokens) and"
-            + " encoded as apply_chat_template does; a model without one gets " + PlainTranscript.DESCRIPTION;
+    static final String DESCRIPTION = "Messages are rendered with the model's own chat template"
+            + " (tokenizer_config.json's chat_template or chat_template.jinja, with add_generation_prompt and the"
+            + " tokenizer's special tokens) and encoded as apply_chat_template does; a model without one gets "
+            + PlainTranscript.DESCRIPTION;
 
     /**
      * A conversation as the model reads it.
