@@ -72,6 +72,26 @@ class Qwen3ChatServiceTest extends RunningServiceTest {
     }
 
     @Test
+    void aStreamedChatIsTheSameReplyAsAWholeOne() {
+        String request = "{\"model\": \"" + MODEL + "\", \"max_tokens\": 6, \"temperature\": 0, \"messages\":"
+                + " [{\"role\": \"user\", \"content\": \"Hi\"}]";
+        HttpResponse<String> whole = http.postJson("/v1/chat/completions", request + "}");
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        String reply = HttpClientSupport.json(whole).get("choices").get(0).get("message").get("content").asString();
+        HttpResponse<String> streamed = http.postJson("/v1/chat/completions", request + ", \"stream\": true}");
+        assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(200);
+        List<String> data = streamed.body().lines().filter(line -> line.startsWith("data:"))
+                .map(line -> line.substring(5).strip()).toList();
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        StringBuilder text = new StringBuilder();
+        for (String event : data.subList(0, data.size() - 1)) {
+            JsonNode content = HttpClientSupport.json(event).get("choices").get(0).get("delta").get("content");
+            text.append(content == null || content.isNull() ? "" : content.asString());
+        }
+        assertThat(text.toString()).isEqualTo(reply);
+    }
+
+    @Test
     void theGenerationConfigGivesTheSamplingDefaultsARequestDoesNotOverride() {
         assertThat(sampling(GenerateParameters.builder().seed(1L).build()))
                 .isEqualTo(new SamplingParams(0.6f, 20, 0.95f, 1L, 1f, 0f, 0f, 1f));
