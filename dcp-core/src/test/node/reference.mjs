@@ -3,7 +3,8 @@
 //   node reference.mjs <dir with tokenizer.json and tokenizer_config.json> <texts.json: an array of strings>
 // Prints one JSON object: for each text, the ids with special tokens typed in the text taken as
 // ordinary text (as split_special_tokens=True, which is what our tokenizer does), the same with the
-// post-processor's tokens (BOS) added, and the decode of the first (special tokens skipped, no clean-up).
+// post-processor's tokens (BOS) added, the ids with special tokens found in the text (as a rendered chat
+// template is encoded) and the decode of the first (special tokens skipped, no clean-up).
 import { Tokenizer } from "@huggingface/tokenizers";
 import fs from "node:fs";
 import path from "node:path";
@@ -20,11 +21,12 @@ const full = new Tokenizer(json, config);
 const ordinary = new Tokenizer({ ...json, added_tokens: json.added_tokens.filter((t) => !t.special) },
   { ...config, additional_special_tokens: [] });
 
-const result = { ids: [], idsWithSpecialTokens: [], decoded: [] };
+const result = { ids: [], idsWithSpecialTokens: [], idsParsingSpecialTokens: [], decoded: [] };
 for (const text of texts) {
   const ids = ordinary.encode(text, { add_special_tokens: false }).ids;
   result.ids.push(ids);
   result.idsWithSpecialTokens.push(ordinary.encode(text, { add_special_tokens: true }).ids);
+  result.idsParsingSpecialTokens.push(full.encode(text, { add_special_tokens: false }).ids);
   result.decoded.push(ids.length === 0 ? ""
     : full.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
 }

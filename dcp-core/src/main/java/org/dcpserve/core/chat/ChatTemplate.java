@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.dcpserve.core.chat.jinja.Template;
 import org.dcpserve.core.chat.jinja.TemplateException;
@@ -39,6 +40,19 @@ public final class ChatTemplate {
     /** The default template of the model directory {@code dir}. */
     public static ChatTemplate load(Path dir) {
         return load(dir, DEFAULT);
+    }
+
+    /**
+     * The default template of the model directory {@code dir}, or empty when it has none: neither
+     * {@code chat_template.jinja} nor a {@code chat_template} in {@code tokenizer_config.json} (a base model's).
+     *
+     * @throws TemplateException if the template does not parse
+     */
+    public static Optional<ChatTemplate> find(Path dir) {
+        Path config = dir.resolve("tokenizer_config.json");
+        boolean hasTemplate = Files.isRegularFile(dir.resolve("chat_template.jinja"))
+                || Files.isRegularFile(config) && ModelJson.read(config).get("chat_template") != null;
+        return hasTemplate ? Optional.of(load(dir)) : Optional.empty();
     }
 
     /**

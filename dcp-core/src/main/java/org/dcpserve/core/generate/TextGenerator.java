@@ -32,14 +32,18 @@ public final class TextGenerator {
     }
 
     /**
-     * The prompt's token ids as they will be fed: BOS (if the model uses one) + encoded text. With
-     * {@code truncate}, the last text tokens that fit are kept (BOS stays first); without, a prompt that
-     * does not fit is refused. A text far too long for the context is refused or cut before it is encoded.
+     * The prompt's token ids as they will be fed: BOS (if the model uses one) + encoded text, or the request's own
+     * {@link GenerationRequest#promptIds() ids}. With {@code truncate}, the last text tokens that fit are kept (BOS
+     * stays first); without, a prompt that does not fit is refused. A text far too long for the context is refused
+     * or cut before it is encoded.
      */
     public int[] promptTokens(GenerationRequest request) {
         int budget = config.contextLength() - request.maxNewTokens();
         if (budget < 1) {
             throw InvalidPromptException.maxNewTokensPastContext(request.maxNewTokens(), config.contextLength());
+        }
+        if (request.promptIds() != null) {
+            return encodedPrompt(request, budget);
         }
         Integer bos = config.tokenizer().bosId();
         int reserved = bos == null ? 0 : 1;
@@ -66,6 +70,25 @@ public final class TextGenerator {
             text = Arrays.copyOfRange(text, text.length - textLimit, text.length);
         }
         return bos == null ? text : prepend(bos, text);
+    }
+
+    /** The ids the caller encoded, as they are (the last that fit with {@code truncate}), each checked to be an id. */
+    private int[] encodedPrompt(GenerationRequest request, int budget) {
+        int[] ids = request.promptIds();
+        for (int id : ids) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary ("
+                        + config.vocabSize() + ")");
+            }
+        }
+        int limit = request.truncate() == null ? budget : Math.min(request.truncate(), budget);
+        if (ids.length <= limit) {
+            return ids.clone();
+        }
+        if (request.truncate() == null) {
+            throw tooLong(Integer.toString(ids.length), request);
+        }
+        return Arrays.copyOfRange(ids, ids.length - limit, ids.length);
     }
 
     private InvalidPromptException tooLong(String tokens, GenerationRequest request) {

@@ -27,7 +27,7 @@ public final class HuggingFaceGpt2Importer {
 
     public static final String IMPORTER = "huggingface-gpt2";
     private static final String KIND = "GPT-2";
-    private static final String WEIGHTS_FILE = "model.safetensors";
+    public static final String WEIGHTS_FILE = "model.safetensors";
     /** GPT2Model checkpoints name tensors "h.0..."; GPT2LMHeadModel ones nest them under "transformer.". */
     private static final String PREFIX = "transformer.";
 

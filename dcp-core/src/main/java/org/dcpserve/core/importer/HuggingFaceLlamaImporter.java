@@ -130,7 +130,7 @@ public final class HuggingFaceLlamaImporter {
     }
 
     /** {@code model.safetensors}, or the index of the shards when there is no single file. */
-    private static Path weightsFile(Path directory) throws IOException {
+    public static Path weightsFile(Path directory) throws IOException {
         for (String name : new String[] {WEIGHTS_FILE, INDEX_FILE}) {
             if (Files.isRegularFile(directory.resolve(name))) {
                 return directory.resolve(name);

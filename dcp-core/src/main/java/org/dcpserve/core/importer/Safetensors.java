@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +49,16 @@ public final class Safetensors {
     private Safetensors() {
     }
 
-    /** The storage types we can widen to float32. */
+    /** The storage types we can widen to float32, with the names torch (and TGI's /info) give them. */
     private enum Dtype {
-        F64(8), F32(4), F16(2), BF16(2);
+        F64(8, "float64"), F32(4, "float32"), F16(2, "float16"), BF16(2, "bfloat16");
 
         final int bytes;
+        final String torchName;
 
-        Dtype(int bytes) {
+        Dtype(int bytes, String torchName) {
             this.bytes = bytes;
+            this.torchName = torchName;
         }
 
         /** Element {@code index} of {@code in}, widened. */
@@ -185,6 +188,17 @@ public final class Safetensors {
         /** The stored shape of a tensor. */
         public int[] shape(String name) {
             return entry(name).shape.clone();
+        }
+
+        /**
+         * The type most of the elements are stored as, by torch's name ({@code bfloat16}, {@code float16},
+         * {@code float32}, {@code float64}): what a checkpoint is said to be, though a few tensors (norms) may differ.
+         */
+        public String dtype() {
+            Map<Dtype, Long> elements = new EnumMap<>(Dtype.class);
+            entries.values().forEach(e -> elements.merge(e.dtype, (long) e.count(), Long::sum));
+            return elements.entrySet().stream().max(Map.Entry.comparingByValue()).map(e -> e.getKey().torchName)
+                    .orElse(Dtype.F32.torchName);
         }
 
         /** The file a tensor is stored in. */

@@ -3,10 +3,14 @@ package org.dcpserve.core.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dcpserve.core.chat.ChatTemplate;
+import org.dcpserve.core.chat.GenerationConfig;
+import org.dcpserve.core.chat.jinja.TemplateException;
 import org.dcpserve.core.importer.HuggingFaceGpt2Importer;
 import org.dcpserve.core.importer.HuggingFaceLlamaImporter;
 import org.dcpserve.core.importer.ImportedModel;
 import org.dcpserve.core.importer.Llama2cImporter;
+import org.dcpserve.core.importer.Safetensors;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.onnx.GraphSet;
@@ -19,9 +23,13 @@ import org.dcpserve.core.tokenizer.Tokenizer;
 /**
  * Resolves one path to a servable model: a model package directory, a llama2.c checkpoint (tokenizer
  * beside it), a Hugging Face GPT-2 directory or a Hugging Face Llama-family directory (Llama, Mistral,
- * Qwen2, Qwen3). Checkpoints are imported and their graphs built in memory.
+ * Qwen2, Qwen3). Checkpoints are imported and their graphs built in memory. A directory's chat template and
+ * {@code generation_config.json} come along (a package imported from a Hugging Face directory copies them).
  */
 public final class ModelLoader {
+
+    /** A package's graphs hold float32 weights, whatever the checkpoint it was imported from stored. */
+    private static final String PACKAGE_DTYPE = "float32";
 
     private ModelLoader() {
     }
@@ -53,16 +61,22 @@ public final class ModelLoader {
         if (Files.isDirectory(path) && ModelPackage.isPackage(path)) {
             ModelConfig config = ModelPackage.readConfig(path);
             return new ModelSource(name, ModelSource.Kind.MODEL_PACKAGE, capped(config, options),
-                    tokenizer(config, ModelPackage.tokenizerFile(config, path)), ModelPackage.graphs(path, config));
+                    tokenizer(config, ModelPackage.tokenizerFile(config, path)), ModelPackage.graphs(path, config),
+                    PACKAGE_DTYPE, chatTemplate(path), GenerationConfig.load(path));
         }
         if (Files.isDirectory(path) && HuggingFaceGpt2Importer.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path), options);
+            return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path), options,
+                    path.resolve(HuggingFaceGpt2Importer.WEIGHTS_FILE));
         }
         if (Files.isDirectory(path) && HuggingFaceLlamaImporter.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.HUGGING_FACE_LLAMA, HuggingFaceLlamaImporter.load(path), options);
+            return imported(name, ModelSource.Kind.HUGGING_FACE_LLAMA, HuggingFaceLlamaImporter.load(path), options,
+                    HuggingFaceLlamaImporter.weightsFile(path));
         }
         if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.LLAMA2C_CHECKPOINT, Llama2cImporter.load(path), options);
+            ImportedModel model = Llama2cImporter.load(path);
+            return new ModelSource(name, ModelSource.Kind.LLAMA2C_CHECKPOINT, capped(model.config(), options),
+                    tokenizer(model.config(), model.tokenizerFile()), GraphSet.build(model.config(), model.weights()),
+                    "float32", null, GenerationConfig.NONE);
         }
         throw new IOException(path + " is neither a model package (directory with config.json), a Hugging Face"
                 + " directory (config.json + model.safetensors) nor a llama2.c checkpoint");
@@ -92,10 +106,25 @@ public final class ModelLoader {
         }
     }
 
-    private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model, Options options)
-            throws IOException {
+    /** A Hugging Face directory imported in memory; {@code weightsFile} is the safetensors file (or index) read. */
+    private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model, Options options,
+                                        Path weightsFile) throws IOException {
+        String dtype;
+        try (Safetensors.Tensors tensors = Safetensors.open(weightsFile)) {
+            dtype = tensors.dtype();
+        }
+        Path dir = weightsFile.getParent();
         return new ModelSource(name, kind, capped(model.config(), options), tokenizer(model.config(), model.tokenizerFile()),
-                GraphSet.build(model.config(), model.weights()));
+                GraphSet.build(model.config(), model.weights()), dtype, chatTemplate(dir), GenerationConfig.load(dir));
+    }
+
+    /** The directory's chat template, or null for none; one that does not parse fails the load, naming the directory. */
+    private static ChatTemplate chatTemplate(Path dir) throws IOException {
+        try {
+            return ChatTemplate.find(dir).orElse(null);
+        } catch (TemplateException e) {
+            throw new IOException("the chat template of " + dir + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** The config the engine sees: the graphs do not depend on the context length, only the caches do. */

@@ -20,7 +20,8 @@ import java.util.List;
  * <ul>
  *   <li>Special tokens ({@code "special": true}: {@code <|begin_of_text|>}, {@code <|im_end|>}, {@code <s>})
  *       typed in the text are ordinary text, as {@code split_special_tokens=True} makes them, so user input
- *       can never inject an end of turn or of text (the project's other tokenizers do the same). Added
+ *       can never inject an end of turn or of text (the project's other tokenizers do the same). Only the text a
+ *       chat template wrote is encoded with them parsed ({@link #encodeWithSpecialTokens}). Added
  *       tokens that are not special (Qwen's {@code <think>}) are vocabulary, found in the text as usual.
  *   <li>No BOS: {@link #encode} gives the text's tokens only, and {@link #bosId()} names the token the
  *       model expects in front (the post-processor's template, or {@code add_bos_token}).
@@ -41,6 +42,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     public static final String CONFIG_FILE = "tokenizer_config.json";
 
     private final AddedTokens addedTokens;
+    /** The added tokens and the special ones: what a rendered chat template's text is split on. */
+    private final AddedTokens withSpecialTokens;
     private final TextNormalizer normalizer;
     private final PreTokenizer preTokenizer;
     private final HuggingFaceBpe model;
@@ -55,10 +58,11 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final Integer eosId;
     private final int maxTokenChars;
 
-    HuggingFaceTokenizer(AddedTokens addedTokens, TextNormalizer normalizer, PreTokenizer preTokenizer,
-                         HuggingFaceBpe model, byte[][] pieces, String[] addedContents, char stripped,
-                         int strippedCount, Integer bosId, Integer eosId) {
+    HuggingFaceTokenizer(AddedTokens addedTokens, AddedTokens withSpecialTokens, TextNormalizer normalizer,
+                         PreTokenizer preTokenizer, HuggingFaceBpe model, byte[][] pieces, String[] addedContents,
+                         char stripped, int strippedCount, Integer bosId, Integer eosId) {
         this.addedTokens = addedTokens;
+        this.withSpecialTokens = withSpecialTokens;
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.model = model;
@@ -99,8 +103,22 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /** The text's token ids, without BOS; special tokens typed in the text are ordinary text (see the class comment). */
     @Override
     public int[] encode(String text) {
+        return encode(text, addedTokens);
+    }
+
+    /**
+     * The ids of text that a chat template wrote, as Hugging Face's {@code apply_chat_template} encodes it
+     * ({@code add_special_tokens=False}): the special tokens in it ({@code <|im_start|>}, {@code <|begin_of_text|>})
+     * are those tokens, and no BOS is added (a template that wants one writes {@code bos_token}). Never for text a
+     * client typed: {@link #encode} keeps special tokens as text.
+     */
+    public int[] encodeWithSpecialTokens(String text) {
+        return encode(text, withSpecialTokens);
+    }
+
+    private int[] encode(String text, AddedTokens tokens) {
         IntArrayList out = new IntArrayList(Math.max(16, text.length() / 3));
-        addedTokens.split(text, new AddedTokens.Sections() {
+        tokens.split(text, new AddedTokens.Sections() {
             @Override
             public void text(String section, boolean first) {
                 encodeSection(section, first, out);

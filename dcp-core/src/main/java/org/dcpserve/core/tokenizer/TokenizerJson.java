@@ -28,8 +28,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>decoder: {@code ByteLevel}, or {@code Replace}s, then {@code ByteFallback}, {@code Fuse} and
  *       {@code Strip} (of leading characters) in that order (a {@code Metaspace} decoder is refused:
  *       Hugging Face's Rust and JavaScript libraries disagree on it);
- *   <li>added tokens matched in text (those not {@code special}) must not set {@code lstrip},
- *       {@code rstrip}, {@code single_word} or {@code normalized}.
+ *   <li>added tokens (special or not: a rendered chat template's special tokens are matched too) must not set
+ *       {@code lstrip}, {@code rstrip}, {@code single_word} or {@code normalized}.
  * </ul>
  * From {@code tokenizer_config.json}: {@code bos_token}, {@code eos_token} and {@code add_bos_token}
  * (which, when present, decides whether BOS is added, as it does for Llama's and Gemma's tokenizer
@@ -56,6 +56,7 @@ final class TokenizerJson {
         String[] addedContents;
         boolean[] special;
         Map<String, Integer> matched = new HashMap<>();
+        Map<String, Integer> specials = new HashMap<>();
         TextNormalizer normalizer;
         PreTokenizer preTokenizer;
         Decoder decoder;
@@ -74,7 +75,7 @@ final class TokenizerJson {
             addedContents = new String[size];
             special = new boolean[size];
             for (JsonNode added : addedNode) {
-                addedToken(added, tokens, addedContents, special, matched);
+                addedToken(added, tokens, addedContents, special, matched, specials);
             }
             model = model(modelNode, vocab);
             normalizer = normalizer(root.path("normalizer"));
@@ -98,8 +99,10 @@ final class TokenizerJson {
                 pieces[id] = special[id] ? new byte[0] : decoder.bytes().of(tokens[id]);
             }
         }
-        return new HuggingFaceTokenizer(new AddedTokens(matched), normalizer, preTokenizer, model, pieces, addedContents,
-                decoder.stripped(), decoder.count(), bos, eos);
+        Map<String, Integer> all = new HashMap<>(matched);
+        all.putAll(specials);
+        return new HuggingFaceTokenizer(new AddedTokens(matched), new AddedTokens(all), normalizer, preTokenizer, model,
+                pieces, addedContents, decoder.stripped(), decoder.count(), bos, eos);
     }
 
     private static Map<String, Integer> vocab(JsonNode model) {
@@ -170,8 +173,9 @@ final class TokenizerJson {
                 + ", neither \"left right\" nor [\"left\", \"right\"]");
     }
 
+    /** Records an added token; {@code matched} gets it if it is found in text, {@code specials} if only in a rendered template. */
     private static void addedToken(JsonNode added, String[] tokens, String[] contents, boolean[] special,
-                                   Map<String, Integer> matched) {
+                                   Map<String, Integer> matched, Map<String, Integer> specials) {
         int id = intField(added, "id");
         String content = added.path("content").asString(null);
         if (content == null || content.isEmpty()) {
@@ -181,19 +185,19 @@ final class TokenizerJson {
         tokens[id] = content;
         contents[id] = content;
         special[id] = isSpecial;
-        if (isSpecial) {
-            return; // typed in text, a special token is ordinary text: never matched, so its options never apply
-        }
+        // A special token is matched only in text a chat template wrote (HuggingFaceTokenizer#encodeWithSpecialTokens),
+        // which the same options would change as much: they are refused for every added token.
         for (String option : List.of("lstrip", "rstrip", "single_word")) {
             if (bool(added, option, false)) {
                 throw new IllegalArgumentException("added token " + JsonFiles.quote(content) + " with " + option + " is not supported");
             }
         }
-        if (bool(added, "normalized", true)) {
+        // Left out, normalized is true for an ordinary added token and false for a special one (Hugging Face's AddedToken).
+        if (bool(added, "normalized", !isSpecial)) {
             throw new IllegalArgumentException("added token " + JsonFiles.quote(content)
                     + " with normalized: true (matched after normalization) is not supported");
         }
-        matched.put(content, id);
+        (isSpecial ? specials : matched).put(content, id);
     }
 
     private static TextNormalizer normalizer(JsonNode node) {

@@ -68,6 +68,16 @@ class ChatTemplateTest {
     }
 
     @Test
+    void aDirectoryWithoutATemplateHasNone(@TempDir Path dir) throws Exception {
+        assertThat(ChatTemplate.find(dir)).isEmpty();
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"<|endoftext|>\"}"); // GPT-2's, no template
+        assertThat(ChatTemplate.find(dir)).isEmpty();
+        Files.writeString(dir.resolve("chat_template.jinja"), "{{ messages[0].content }}");
+        assertThat(ChatTemplate.find(dir)).get().extracting(t -> t.render(List.of(Map.of("content", "hi")), false, Map.of()))
+                .isEqualTo("hi");
+    }
+
+    @Test
     void loadsFromAModelDirectoryPreferringTheJinjaFiles(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("tokenizer_config.json"),
                 "{\"chat_template\": \"from config {{ eos_token }}\", \"eos_token\": \"<|end|>\", \"bos_token\": null}");

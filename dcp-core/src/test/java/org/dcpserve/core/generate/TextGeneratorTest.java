@@ -41,6 +41,21 @@ class TextGeneratorTest {
     }
 
     @Test
+    void promptIdsTheCallerEncodedAreFedAsTheyAre() {
+        // "<|endoftext|>" twice: a rendered template may hold special tokens that encode() keeps as text.
+        int[] ids = {Gpt2Tokenizer.EOS_ID, 464, 3797, Gpt2Tokenizer.EOS_ID};
+        GenerationRequest request = new GenerationRequest("ignored for encoding", 4, SamplingParams.greedy(), List.of(),
+                null, null, 0, ids);
+        assertThat(generator.promptTokens(request)).containsExactly(ids);
+        assertThat(generator.generate(request, TokenListener.NONE).prompt()).extracting(GeneratedToken::id)
+                .containsExactly(Gpt2Tokenizer.EOS_ID, 464, 3797, Gpt2Tokenizer.EOS_ID);
+        assertThat(generator.promptTokens(new GenerationRequest("", 4, SamplingParams.greedy(), List.of(), 2, null, 0, ids)))
+                .containsExactly(3797, Gpt2Tokenizer.EOS_ID);
+        assertThatThrownBy(() -> generator.promptTokens(new GenerationRequest("", 46, SamplingParams.greedy(), List.of(),
+                null, null, 0, ids))).isInstanceOf(InvalidPromptException.class).hasMessageContaining("context length");
+    }
+
+    @Test
     void theSameSeedGivesTheSameTextAndAnotherSeedAnother() {
         SamplingParams hot = new SamplingParams(1.5f, 0, 1f, 1234);
         Generation first = generate("The cat", 16, hot, List.of());

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A Hugging Face directory as users have it (random weights in Qwen3's layout, padded like Qwen's embedding to more
  * rows than the tokenizer has tokens, beside the real Qwen3 tokenizer files, fetched by {@link HuggingFaceReference};
- * skipped without npm) is served with text, directly and as an imported package.
+ * skipped without npm) is served with text, directly and as an imported package, with its chat template, generation
+ * config and the dtype its weights were stored in.
  */
 class HuggingFaceDirectoryServingTest {
 
@@ -40,7 +41,10 @@ class HuggingFaceDirectoryServingTest {
     @Test
     void aQwen3DirectoryWithItsTokenizerGeneratesTextFromTheTokenizersIds() throws IOException {
         Path checkpoint = qwen3Checkpoint();
-        assertGeneratesText(ModelLoader.load(checkpoint));
+        ModelSource direct = ModelLoader.load(checkpoint);
+        assertGeneratesText(direct);
+        assertThat(direct.weightsDtype()).isEqualTo("bfloat16");
+        assertThat(direct.template()).as("Qwen3's chat template").isPresent();
 
         Path packageDir = dir.resolve("package");
         ModelLoader.importToPackage(checkpoint, packageDir);
@@ -48,7 +52,10 @@ class HuggingFaceDirectoryServingTest {
             assertThat(packageDir.resolve(file)).as(file).hasSameBinaryContentAs(checkpoint.resolve(file));
         }
         assertThat(ModelPackage.isPackage(packageDir)).isTrue();
-        assertGeneratesText(ModelLoader.load(packageDir));
+        ModelSource imported = ModelLoader.load(packageDir);
+        assertGeneratesText(imported);
+        assertThat(imported.weightsDtype()).as("a package's graphs hold float32").isEqualTo("float32");
+        assertThat(imported.template()).as("the template came along").isPresent();
     }
 
     @Test
@@ -63,6 +70,7 @@ class HuggingFaceDirectoryServingTest {
 
         ModelSource source = ModelLoader.load(checkpoint);
         assertThat(source.config().tokenizer().isEos(end)).isTrue();
+        assertThat(source.generationDefaults().eosTokenIds()).containsExactly(151643, end);
         Generation ended = generate(source, request);
         assertThat(ended.finishReason()).isEqualTo(FinishReason.EOS_TOKEN);
         assertThat(ended.tokens()).hasSize(endsAt + 1);

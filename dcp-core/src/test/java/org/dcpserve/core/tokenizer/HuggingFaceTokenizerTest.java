@@ -64,6 +64,8 @@ class HuggingFaceTokenizerTest {
         HuggingFaceTokenizer tokenizer = load(byteLevel(json -> { }), null);
         assertThat(tokenizer.encode("a<think>b")).containsExactly('a', THINK, 'b');
         assertThat(tokenizer.encode("<|end|><bos>")).containsExactly('<', '|', 'e', 'n', 'd', '|', '>', '<', 'b', 'o', 's', '>');
+        // A rendered chat template's text: its special tokens are found, and BOS is not added in front.
+        assertThat(tokenizer.encodeWithSpecialTokens("<bos>a<think>b<|end|>")).containsExactly(BOS, 'a', THINK, 'b', END);
         assertThat(tokenizer.decode(new int[] {BOS, 'h', THINK, END})).isEqualTo("h<think>");
         assertThat(tokenizer.tokenText(END)).isEqualTo("<|end|>");
         assertThat(tokenizer.tokenText(SPACE_W)).isEqualTo(" w");

@@ -19,7 +19,8 @@ public record GenerateParameters(
         @Min(value = 1, message = "must be at least 1")
         @Max(value = 100_000, message = "must be at most 100000 (and fit the model's context)")
         Integer maxNewTokens,
-        @Schema(description = "0 or absent: greedy; above 0: sampling temperature", example = "0.8")
+        @Schema(description = "0: greedy; above 0: sampling temperature; absent: the model's default"
+                + " (generation_config.json), else greedy", example = "0.8")
         @DecimalMin(value = "0.0", message = "must be >= 0")
         @DecimalMax(value = "100.0", message = "must be <= 100")
         Float temperature,
@@ -42,7 +43,8 @@ public record GenerateParameters(
         @Schema(description = "Keep only the last N prompt tokens instead of rejecting a prompt that does not fit")
         @Min(value = 1, message = "must be at least 1")
         Integer truncate,
-        @Schema(description = "TGI compatibility: true samples (temperature 1 unless given), false forces greedy")
+        @Schema(description = "TGI compatibility: true samples (at the given temperature, else the model's, else 1),"
+                + " false forces greedy; absent: the model's do_sample when no temperature is given")
         Boolean doSample,
         @Schema(description = "false runs the model densely for comparison; default: prune when the model has DCP"
                 + " gates (true on a model without gates is a 422)", example = "false")

@@ -35,10 +35,12 @@ public class GenerationService {
     private final TraceRecorder traces;
     private final GenerationMetrics metrics;
     private final ApiKeyAdmission keys;
+    private final SamplingDefaults defaults;
 
     GenerationService(TextGenerator generator, StepScheduler scheduler, TraceRecorder traces,
-                      GenerationMetrics metrics, ApiKeyAdmission keys) {
+                      GenerationMetrics metrics, ApiKeyAdmission keys, SamplingDefaults defaults) {
         this.generator = generator;
+        this.defaults = defaults;
         this.scheduler = scheduler;
         this.traces = traces;
         this.metrics = metrics;
@@ -50,19 +52,29 @@ public class GenerationService {
         return generator;
     }
 
-    /** Checks a request against the model (prompt length, context) and fixes its seed; throws if it cannot run. */
+    /**
+     * Checks a request against the model (prompt length, context) and fixes its seed; throws if it cannot run.
+     * Sampling settings it leaves out are the model's ({@link SamplingDefaults}).
+     */
     public PreparedGeneration prepare(GenerateRequest request) {
+        return prepare(request, null);
+    }
+
+    /**
+     * {@link #prepare(GenerateRequest)} of a prompt the caller encoded: {@code promptIds} are fed as they are (no BOS
+     * added), {@code request.inputs()} is their text (a rendered chat template); null: the inputs are encoded.
+     */
+    public PreparedGeneration prepare(GenerateRequest request, int[] promptIds) {
         GenerateParameters p = request.parametersOrDefault();
         refuseUnsupported(p);
-        boolean sample = p.doSample() != null ? p.doSample() : p.temperature() != null && p.temperature() > 0;
-        float temperature = !sample ? 0f : p.temperature() != null && p.temperature() > 0 ? p.temperature() : 1f;
+        float temperature = defaults.sample(p.doSample(), p.temperature()) ? defaults.temperature(p.temperature()) : 0f;
         long seed = p.seed() != null ? p.seed() : ThreadLocalRandom.current().nextLong();
-        SamplingParams sampling = new SamplingParams(temperature, p.topK() == null ? 0 : p.topK(),
-                p.topP() == null ? 1f : p.topP(), seed, orDefault(p.repetitionPenalty(), 1f),
-                orDefault(p.frequencyPenalty(), 0f), orDefault(p.presencePenalty(), 0f), orDefault(p.typicalP(), 1f));
+        SamplingParams sampling = new SamplingParams(temperature, defaults.topK(p.topK()), defaults.topP(p.topP()), seed,
+                defaults.repetitionPenalty(p.repetitionPenalty()), orDefault(p.frequencyPenalty(), 0f),
+                orDefault(p.presencePenalty(), 0f), orDefault(p.typicalP(), 1f));
         int maxNewTokens = p.maxNewTokens() == null ? GenerateParameters.DEFAULT_MAX_NEW_TOKENS : p.maxNewTokens();
         GenerationRequest generation = new GenerationRequest(request.inputs(), maxNewTokens, sampling, p.stop(),
-                p.truncate(), p.pruning(), p.topNTokens() == null ? 0 : p.topNTokens());
+                p.truncate(), p.pruning(), p.topNTokens() == null ? 0 : p.topNTokens(), promptIds);
         generator.promptTokens(generation);
         // pruning=true on a model without gates is refused here, before the request takes a place in the queue.
         generator.policyFor(generation.pruning());

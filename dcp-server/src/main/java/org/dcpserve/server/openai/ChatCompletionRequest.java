@@ -11,12 +11,15 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.dcpserve.server.error.Echo;
+import org.dcpserve.server.error.InvalidRequestException;
 import org.dcpserve.server.generate.Penalty;
 import org.dcpserve.server.generate.Probability;
 
 /**
- * Body of POST /v1/chat/completions. The messages become one prompt through the chat template of
- * {@link ChatTemplate} (our models are base models without one of their own).
+ * Body of POST /v1/chat/completions. The messages become one prompt through the model's chat template, or
+ * {@link PlainTranscript} for a model without one ({@link ChatPrompts}).
  */
 @Schema(name = "ChatCompletionRequest", example = """
         {"model": "sotu-dcp", "messages": [{"role": "user", "content": "Tell me a story"}], "max_tokens": 32}""")
@@ -82,6 +85,38 @@ public record ChatCompletionRequest(
             @NotBlank(message = "must be system, developer, user or assistant") String role,
             @Schema(oneOf = {String.class, ContentPart[].class}) Object content,
             String name) {
+
+        private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+
+        /** The role, when it is one this server serves; {@code index} is the message's, for the error. */
+        String checkedRole(int index) {
+            if (!ROLES.contains(role)) {
+                throw new InvalidRequestException("messages[" + index + "].role", "must be system, developer, user or"
+                        + " assistant (got " + Echo.prefix(role) + "); tools are not supported");
+            }
+            return role;
+        }
+
+        /** The message's text: a string, or the concatenated text parts of an array. */
+        String text(int index) {
+            if (content instanceof String text) {
+                return text;
+            }
+            if (content instanceof List<?> parts) {
+                StringBuilder text = new StringBuilder();
+                for (Object part : parts) {
+                    if (part instanceof Map<?, ?> map && "text".equals(map.get("type")) && map.get("text") instanceof String t) {
+                        text.append(t);
+                    } else {
+                        throw new InvalidRequestException("messages[" + index + "].content", "parts must be"
+                                + " {\"type\": \"text\", \"text\": \"...\"}: this model reads text only");
+                    }
+                }
+                return text.toString();
+            }
+            throw new InvalidRequestException("messages[" + index + "].content", "must be a string or an array of text"
+                    + " parts");
+        }
     }
 
     @Schema(name = "ChatContentPart")

@@ -18,15 +18,13 @@ import org.dcpserve.server.openai.OpenAiResponses.Usage;
  *
  * @param id      chatcmpl- and the first choice's request id
  * @param created when the request was answered, in Unix seconds
+ * @param trimsLeadingWhitespace whether the reply's leading whitespace is dropped (after the plain transcript's
+ *                               "Assistant:", not after a model's own template)
  */
-record ChatShape(String id, long created, String model, boolean logprobs) implements ChoiceShape<ChatChoice> {
+record ChatShape(String id, long created, String model, boolean logprobs, boolean trimsLeadingWhitespace)
+        implements ChoiceShape<ChatChoice> {
 
     private static final String CHUNK_OBJECT = "chat.completion.chunk";
-
-    @Override
-    public boolean trimsLeadingWhitespace() {
-        return true;
-    }
 
     @Override
     public Object opening(int index, String requestId) {

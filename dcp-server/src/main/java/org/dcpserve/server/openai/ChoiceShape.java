@@ -13,7 +13,7 @@ import org.dcpserve.server.openai.OpenAiResponses.Usage;
  */
 interface ChoiceShape<C> {
 
-    /** Whether the reply's leading whitespace is dropped (chat's, which starts after the template's "Assistant:"). */
+    /** Whether the reply's leading whitespace is dropped (chat's after the plain transcript's "Assistant:"). */
     default boolean trimsLeadingWhitespace() {
         return false;
     }

@@ -34,14 +34,18 @@ import org.springframework.web.bind.annotation.RestController;
 class OpenAiController {
 
     private static final String FIRST_CHOICE_TRACE = "The request id of the (first choice's) drop trace";
+    private static final String TEMPERATURE = "temperature, top_p (and top_k, repetition_penalty) default to the"
+            + " model's generation_config.json; without one, temperature is 1 (sampling) as in OpenAI.";
 
     private final OpenAiMapping mapping;
     private final ChoiceRunner runner;
+    private final ChatPrompts chatPrompts;
     private final long started = Instant.now().getEpochSecond();
 
-    OpenAiController(OpenAiMapping mapping, ChoiceRunner runner) {
+    OpenAiController(OpenAiMapping mapping, ChoiceRunner runner, ChatPrompts chatPrompts) {
         this.mapping = mapping;
         this.runner = runner;
+        this.chatPrompts = chatPrompts;
     }
 
     @GetMapping(path = "/v1/models", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -60,13 +64,13 @@ class OpenAiController {
     }
 
     private OpenAiResponses.Model model() {
-        return new OpenAiResponses.Model(mapping.modelId(), "model", started, "dcp-serve");
+        return mapping.model(started);
     }
 
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "OpenAI completions: continue a prompt",
             description = "stream: true answers with Server-Sent Events of completion chunks ending with data: [DONE]."
-                    + " Stop sequences are cut from the text. temperature defaults to 1 (sampling) as in OpenAI.")
+                    + " Stop sequences are cut from the text. " + TEMPERATURE)
     @ApiResponse(responseCode = "200", description = "The completion (or, with stream, its chunks)",
             headers = @Header(name = GenerateController.REQUEST_ID_HEADER, description = FIRST_CHOICE_TRACE),
             content = {
@@ -79,7 +83,7 @@ class OpenAiController {
         RequestRefusals.refuseUnsupported(r);
         String prompt = OpenAiMapping.prompt(r.prompt());
         List<String> stops = OpenAiMapping.stops(r.stop());
-        List<PreparedGeneration> prepared = mapping.prepare(prompt, new OpenAiMapping.Options(r.maxTokens(), 16,
+        List<PreparedGeneration> prepared = mapping.prepare(prompt, null, new OpenAiMapping.Options(r.maxTokens(), 16,
                 r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), r.logprobs(),
                 r.pruning(), r.trace()), r.n());
         return runner.run(prepared, stops, Boolean.TRUE.equals(r.stream()), StreamOptions.asksForUsage(r.streamOptions()),
@@ -88,9 +92,9 @@ class OpenAiController {
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "OpenAI chat completions, through a documented plain-text chat template",
-            description = ChatTemplate.DESCRIPTION + " stream: true answers with chat.completion.chunk events ending"
-                    + " with data: [DONE]. temperature defaults to 1 (sampling) as in OpenAI.")
+    @Operation(summary = "OpenAI chat completions, through the model's chat template",
+            description = ChatPrompts.DESCRIPTION + " stream: true answers with chat.completion.chunk events ending"
+                    + " with data: [DONE]. " + TEMPERATURE)
     @ApiResponse(responseCode = "200", description = "The chat completion (or, with stream, its chunks)",
             headers = @Header(name = GenerateController.REQUEST_ID_HEADER, description = FIRST_CHOICE_TRACE),
             content = {
@@ -102,17 +106,17 @@ class OpenAiController {
     ResponseEntity<?> chat(@Valid @RequestBody ChatCompletionRequest r) {
         mapping.checkModel(r.model());
         RequestRefusals.refuseUnsupported(r);
+        ChatPrompts.ChatPrompt prompt = chatPrompts.of(r.messages());
         List<String> stops = new ArrayList<>(OpenAiMapping.stops(r.stop()));
-        stops.addAll(ChatTemplate.STOPS);
-        String prompt = ChatTemplate.render(r.messages());
+        stops.addAll(prompt.stops());
         boolean logprobs = Boolean.TRUE.equals(r.logprobs());
         Integer top = logprobs ? (r.topLogprobs() == null ? 0 : r.topLogprobs()) : null;
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        List<PreparedGeneration> prepared = mapping.prepare(prompt, new OpenAiMapping.Options(maxTokens, 128,
+        List<PreparedGeneration> prepared = mapping.prepare(prompt.text(), prompt.ids(), new OpenAiMapping.Options(maxTokens, 128,
                 r.temperature(), r.topP(), r.seed(), stops, r.presencePenalty(), r.frequencyPenalty(), top,
                 r.pruning(), r.trace()), r.n());
         return runner.run(prepared, stops, Boolean.TRUE.equals(r.stream()), StreamOptions.asksForUsage(r.streamOptions()),
                 new ChatShape("chatcmpl-" + prepared.getFirst().requestId(), Instant.now().getEpochSecond(),
-                        mapping.modelId(), logprobs));
+                        mapping.modelId(), logprobs, prompt.trimsLeadingWhitespace()));
     }
 }

@@ -12,6 +12,7 @@ import org.dcpserve.server.error.InvalidRequestException;
 import org.dcpserve.server.generate.GenerateParameters;
 import org.dcpserve.server.generate.GenerateRequest;
 import org.dcpserve.server.generate.GenerationService;
+import org.dcpserve.server.generate.SamplingDefaults;
 import org.dcpserve.server.generate.UnsupportedParameterException;
 import org.springframework.stereotype.Component;
 
@@ -31,15 +32,23 @@ class OpenAiMapping {
     private final GenerationService service;
     private final Validator validator;
     private final ModelSource source;
+    private final SamplingDefaults defaults;
 
-    OpenAiMapping(GenerationService service, Validator validator, ModelSource source) {
+    OpenAiMapping(GenerationService service, Validator validator, ModelSource source, SamplingDefaults defaults) {
         this.service = service;
         this.validator = validator;
         this.source = source;
+        this.defaults = defaults;
     }
 
     String modelId() {
         return source.name();
+    }
+
+    /** The served model as /v1/models lists it; {@code created}: when the service started, in Unix seconds. */
+    OpenAiResponses.Model model(long created) {
+        return new OpenAiResponses.Model(source.name(), "model", created, "dcp-serve", source.config().contextLength(),
+                source.weightsDtype());
     }
 
     void checkModel(String model) {
@@ -59,12 +68,17 @@ class OpenAiMapping {
 
     /**
      * Validates and prepares the generations of the prompt, one per choice ({@code choices}, the request's n; null:
-     * 1): every check runs before any of them is started.
+     * 1): every check runs before any of them is started. A temperature the request leaves out is the model's
+     * default (OpenAI's 1 without one); top_p, top_k and repetition_penalty left out are the model's, resolved by
+     * the generation service.
+     *
+     * @param promptIds the prompt's tokens when the caller encoded it (a chat template's), else null
      */
-    List<GenerationService.PreparedGeneration> prepare(String prompt, Options o, Integer choices) {
+    List<GenerationService.PreparedGeneration> prepare(String prompt, int[] promptIds, Options o, Integer choices) {
         int n = choices == null ? 1 : choices;
-        float temperature = o.temperature() == null ? 1f : o.temperature();
-        int maxTokens = o.maxTokens() != null ? o.maxTokens() : defaultMaxTokens(prompt, o.defaultMaxTokens());
+        float temperature = o.temperature() == null ? defaults.openAiTemperature() : o.temperature();
+        int maxTokens = o.maxTokens() != null ? o.maxTokens()
+                : defaultMaxTokens(prompt, promptIds, o.defaultMaxTokens());
         List<GenerationService.PreparedGeneration> prepared = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             GenerateParameters parameters = GenerateParameters.builder()
@@ -80,7 +94,7 @@ class OpenAiMapping {
                     .pruning(o.pruning())
                     .trace(o.trace())
                     .build();
-            prepared.add(prepare(new GenerateRequest(prompt, parameters)));
+            prepared.add(prepare(new GenerateRequest(prompt, parameters), promptIds));
         }
         return prepared;
     }
@@ -89,26 +103,28 @@ class OpenAiMapping {
      * Validates and prepares one generation; the violations found, ours or the generation service's (an API key's
      * token limit), name OpenAI's fields, as the client wrote them.
      */
-    private GenerationService.PreparedGeneration prepare(GenerateRequest request) {
+    private GenerationService.PreparedGeneration prepare(GenerateRequest request, int[] promptIds) {
         try {
             Set<ConstraintViolation<GenerateRequest>> violations = validator.validate(request);
             if (!violations.isEmpty()) {
                 throw InvalidRequestException.of(violations);
             }
-            return service.prepare(request);
+            return service.prepare(request, promptIds);
         } catch (InvalidRequestException e) {
             throw e.renamed(OpenAiFieldNames::of);
         }
     }
 
     /** OpenAI's default, or what the context leaves after the prompt when that is less (at least 1). */
-    private int defaultMaxTokens(String prompt, int preferred) {
+    private int defaultMaxTokens(String prompt, int[] promptIds, int preferred) {
         ModelConfig config = service.generator().config();
         Tokenizer tokenizer = service.generator().tokenizer();
-        if (prompt == null || prompt.length() > (long) config.contextLength() * tokenizer.maxTokenChars()) {
+        if (promptIds == null && (prompt == null
+                || prompt.length() > (long) config.contextLength() * tokenizer.maxTokenChars())) {
             return preferred;   // far too long: the generation service says so
         }
-        int promptTokens = tokenizer.encode(prompt).length + (config.tokenizer().bosId() == null ? 0 : 1);
+        int promptTokens = promptIds != null ? promptIds.length
+                : tokenizer.encode(prompt).length + (config.tokenizer().bosId() == null ? 0 : 1);
         return Math.max(1, Math.min(preferred, config.contextLength() - promptTokens));
     }
 

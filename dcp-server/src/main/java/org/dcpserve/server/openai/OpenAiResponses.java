@@ -82,8 +82,14 @@ final class OpenAiResponses {
     record ModelList(String object, List<Model> data) {
     }
 
+    /**
+     * OpenAI's model object, and two fields vLLM's and our /info's names give.
+     *
+     * @param maxModelLen most positions a sequence may have (prompt + completion), after dcp.max-context (vLLM's)
+     * @param modelDtype  how the checkpoint stored the weights: bfloat16, float16 or float32 (/info's model_dtype)
+     */
     @Schema(name = "Model")
-    record Model(String id, String object, long created, String ownedBy) {
+    record Model(String id, String object, long created, String ownedBy, int maxModelLen, String modelDtype) {
     }
 
     /** OpenAI's error body. */
