@@ -20,10 +20,11 @@ import picocli.CommandLine.Option;
 /** The engine-level benchmark grid of issue 8: context x batch x policy on random models of real shapes. */
 @Command(name = "bench-grid", mixinStandardHelpOptions = true,
         description = "Batched decode throughput over context x batch x policy (dense, dcp, window) on random"
-                + " GPT-2-small and Llama-2048 shapes; writes grid.csv, grid.md and one PNG per shape.")
+                + " GPT-2-small, Llama-2048, Qwen2.5-0.5B and Llama-3.2-1B shapes; writes grid.csv, grid.md and one PNG per shape.")
 public final class BenchGridCommand implements Callable<Integer> {
 
-    @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, tiny (default: ${DEFAULT-VALUE})")
+    @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, qwen2.5-0.5b, llama3.2-1b, tiny, or a model's path"
+            + " (default: ${DEFAULT-VALUE})")
     List<String> shapes = List.of("gpt2-small", "llama-2048");
 
     @Option(names = "--contexts", split = ",", description = "contexts the measured steps end at (default: ${DEFAULT-VALUE});"
@@ -48,6 +49,18 @@ public final class BenchGridCommand implements Callable<Integer> {
     @Option(names = "--single", split = ",", description = "also: one dense sequence generating N tokens from one"
             + " prompt token, for each N (llama2.c's run.c measure), on every shape; e.g. 256,1000")
     List<Integer> single = List.of();
+
+    @Option(names = "--bandwidth-probe", description = "with --single: an executable printing the read bandwidth in"
+            + " GB/s (scripts/reference/read-bandwidth.c), run before and after every single-stream round; each round"
+            + " is then reported beside its bound, bandwidth / weight bytes read per token, in single-bound.csv")
+    Path bandwidthProbe;
+
+    @Option(names = "--probe-mib", description = "MiB the bandwidth probe reads per pass (default: ${DEFAULT-VALUE})")
+    int probeMebibytes = 1024;
+
+    @Option(names = "--rounds", description = "single-stream measurements per N, alternating with the probe"
+            + " (default: ${DEFAULT-VALUE})")
+    int rounds = 1;
 
     @Option(names = "--monolithic", description = "also run the dense cells through one monolithic ONNX graph of"
             + " the same model (KV cache as inputs and outputs), for the split's overhead")
@@ -77,10 +90,9 @@ public final class BenchGridCommand implements Callable<Integer> {
                 try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic)) {
                     grid.profile(profile);
                     for (int tokens : single) {
-                        double rate = grid.singleStream(tokens);
-                        String line = String.format(Locale.ROOT, "%s,%d,%.1f%n", shape, tokens, rate);
-                        append(out.resolve("single.csv"), "shape,tokens,tokens_per_s\n", line);
-                        System.out.printf(Locale.ROOT, "%s one sequence, %d tokens: %.1f tokens/s%n", shape, tokens, rate);
+                        for (int round = 1; round <= rounds; round++) {
+                            singleRound(grid, shape, tokens, round);
+                        }
                     }
                     for (String policy : List.of("dense", "window")) {
                         if (policies.contains(policy)) {
@@ -101,6 +113,30 @@ public final class BenchGridCommand implements Callable<Integer> {
         writeMarkdown(all);
         plot(all);
         return 0;
+    }
+
+    /** One single-stream measurement, between two bandwidth probes when there is a probe. */
+    private void singleRound(DecodeGrid grid, String shape, int tokens, int round) throws IOException {
+        BandwidthProbe probe = bandwidthProbe == null ? null : new BandwidthProbe(bandwidthProbe, probeMebibytes);
+        double before = probe == null ? Double.NaN : probe.gigabytesPerSecond();
+        double rate = grid.singleStream(tokens);
+        if (probe == null) {
+            String line = String.format(Locale.ROOT, "%s,%d,%.1f%n", shape, tokens, rate);
+            append(out.resolve("single.csv"), "shape,tokens,tokens_per_s\n", line);
+            System.out.printf(Locale.ROOT, "%s one sequence, %d tokens: %.1f tokens/s%n", shape, tokens, rate);
+            return;
+        }
+        double after = probe.gigabytesPerSecond();
+        // The bound: the bandwidth of the two probes around the round, over the bytes of weights a token reads.
+        long bytes = grid.weightBytesPerToken();
+        double bound = (before + after) / 2 * 1e9 / bytes;
+        append(out.resolve("single-bound.csv"), "shape,round,tokens,tokens_per_s,read_gb_per_s_before,"
+                        + "read_gb_per_s_after,weight_bytes_per_token,bound_tokens_per_s,ratio\n",
+                String.format(Locale.ROOT, "%s,%d,%d,%.2f,%.1f,%.1f,%d,%.2f,%.3f%n", shape, round, tokens, rate,
+                        before, after, bytes, bound, rate / bound));
+        System.out.printf(Locale.ROOT, "%s one sequence, %d tokens, round %d: %.2f tokens/s; read bandwidth %.1f / %.1f"
+                        + " GB/s, %,d weight bytes per token: bound %.2f tokens/s, ratio %.3f%n",
+                shape, tokens, round, rate, before, after, bytes, bound, rate / bound);
     }
 
     private static List<DecodeGrid.Cell> readCsv(Path csv) throws IOException {

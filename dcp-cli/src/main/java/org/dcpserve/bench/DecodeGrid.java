@@ -3,6 +3,7 @@ package org.dcpserve.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.dcpserve.core.engine.BatchStep;
 import org.dcpserve.core.engine.OnnxTransformer;
@@ -11,7 +12,9 @@ import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.engine.SyntheticContext;
 import org.dcpserve.core.generate.Sampler;
 import org.dcpserve.core.model.Architecture;
+import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelWeights;
 import org.dcpserve.core.model.RandomWeights;
 import org.dcpserve.core.onnx.GraphSet;
 import org.dcpserve.core.pruning.Ballot;
@@ -45,6 +48,8 @@ final class DecodeGrid implements AutoCloseable {
     private final float[][] scores;
     private final SplittableRandom random = new SplittableRandom(7);
     private final MonolithicDecode whole;
+    /** Bytes of weights one decode token reads ({@link #bytesReadPerToken}), or -1 for a model read from a path. */
+    private final long weightBytesPerToken;
     private boolean profile;
 
     /**
@@ -91,6 +96,7 @@ final class DecodeGrid implements AutoCloseable {
             weights = RandomWeights.of(config, 1234, true);
             graphs = GraphSet.build(config, weights);
         }
+        this.weightBytesPerToken = weights == null ? -1 : bytesReadPerToken(config, weights);
         long t1 = System.nanoTime();
         long t2 = System.nanoTime();
         this.model = new OnnxTransformer(config, graphs, runtime);
@@ -108,7 +114,10 @@ final class DecodeGrid implements AutoCloseable {
                 this.shape, gated ? " with gates" : "", (t1 - t0) / 1e9, POOL_TOKENS, (System.nanoTime() - t2) / 1e9);
     }
 
-    /** The shapes of the issue: GPT-2 small as published, and a Llama of the same size with a 2048 context. */
+    /**
+     * The shapes of the issues: GPT-2 small as published, a Llama of the same size with a 2048 context, and two
+     * Hugging Face Llama-family models people deploy (Qwen2.5-0.5B, Llama-3.2-1B), float32.
+     */
     public static ModelConfig shape(String name) {
         return switch (name) {
             case "gpt2-small" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 12, 768, 12, 12, 3072,
@@ -116,16 +125,48 @@ final class DecodeGrid implements AutoCloseable {
             // llama2.c's shape for dim 768, 12 layers, 12 heads: hidden 2048, vocab 32000; context 2048.
             case "llama-2048" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.LLAMA, 12, 768, 12, 12, 2048,
                     32000, 2048, 1e-5f, 10000f, new ModelConfig.TokenizerSpec("llama2c", 1, 2), null, null);
+            // Qwen2.5-0.5B's config.json: tied head, q/k/v biases, rope theta 1e6; its 32k context capped at 4096
+            // as dcp.max-context would cap it, so the pools reserve what the grid's contexts need.
+            case "qwen2.5-0.5b" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.LLAMA, 24, 896, 14, 2, 64,
+                    4864, 151_936, 4096, 1e-6f, 1_000_000f, ModelConfig.RopeLayout.HALVES, null, true, false,
+                    new ModelConfig.TokenizerSpec(ModelConfig.TokenizerSpec.HUGGING_FACE, null, 151_643), null, null);
+            // Llama-3.2-1B's config.json: tied head, llama3 rope scaling, theta 5e5; context capped at 4096 too.
+            case "llama3.2-1b" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.LLAMA, 16, 2048, 32, 8, 64,
+                    8192, 128_256, 4096, 1e-5f, 500_000f, ModelConfig.RopeLayout.HALVES,
+                    new ModelConfig.RopeScaling(ModelConfig.RopeScaling.LLAMA3, 32, 1.0, 4.0, 8192), false, false,
+                    new ModelConfig.TokenizerSpec(ModelConfig.TokenizerSpec.HUGGING_FACE, 128_000, 128_001), null, null);
             // For trying the command quickly.
             case "tiny" -> new ModelConfig(ModelConfig.FORMAT_VERSION, Architecture.GPT2, 2, 64, 4, 4, 256,
                     1000, 512, 1e-5f, 0f, new ModelConfig.TokenizerSpec("gpt2", null, 999), null, null);
             default -> throw new IllegalArgumentException("unknown shape '" + name
-                    + "': gpt2-small, llama-2048, tiny, or the path of a model");
+                    + "': gpt2-small, llama-2048, qwen2.5-0.5b, llama3.2-1b, tiny, or the path of a model");
         };
     }
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** Bytes of weights one decode token reads; only for the random shapes, whose weights the grid made. */
+    public long weightBytesPerToken() {
+        if (weightBytesPerToken < 0) {
+            throw new IllegalStateException(shape + " was loaded from a path: its weight bytes are not counted");
+        }
+        return weightBytesPerToken;
+    }
+
+    /**
+     * What a decode step of one token reads of the weights: every tensor once (the LM head too, a tied one as
+     * its own [d, vocab] copy, as the head graph holds it), but of the embedding tables only the token's row.
+     */
+    static long bytesReadPerToken(ModelConfig config, ModelWeights weights) {
+        long floats = 0;
+        for (Map.Entry<String, FloatTensor> tensor : weights.asMap().entrySet()) {
+            boolean table = tensor.getKey().equals(ModelWeights.TOK_EMBEDDINGS)
+                    || tensor.getKey().equals(ModelWeights.POS_EMBEDDINGS);
+            floats += table ? config.dModel() : tensor.getValue().data().length;
+        }
+        return Float.BYTES * floats;
     }
 
     /** Print, per cell, the measured steps' time per kind of graph call to stderr. */
