@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dcpserve.core.generate.SamplingParams;
+import org.dcpserve.core.tokenizer.HuggingFaceTokenizer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -69,8 +71,25 @@ public final class BenchGridCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "intra-op threads (default: 0, every core)")
     int threads = 0;
 
-    @Option(names = "--profile", description = "print each cell's step time per kind of graph call to stderr")
+    @Option(names = "--profile", description = "print each cell's step time per kind of graph call to stderr and"
+            + " append it to profile.csv")
     boolean profile;
+
+    @Option(names = "--tokenizer", description = "a directory with a Hugging Face tokenizer.json: every sequence then"
+            + " samples its next token from its logits as a served request does (timed as the profile's sampling)")
+    Path tokenizer;
+
+    @Option(names = "--temperature", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
+    float temperature = 0.8f;
+
+    @Option(names = "--top-p", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
+    float topP = 0.95f;
+
+    @Option(names = "--top-k", description = "with --tokenizer; 0: none (default: ${DEFAULT-VALUE})")
+    int topK = 0;
+
+    @Option(names = "--repetition-penalty", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
+    float repetitionPenalty = 1f;
 
     @Option(names = "--out", description = "output directory (default: ${DEFAULT-VALUE})")
     Path out = Path.of("build/bench-grid");
@@ -88,7 +107,7 @@ public final class BenchGridCommand implements Callable<Integer> {
             boolean wantsDense = policies.contains("dense") || policies.contains("window") || !single.isEmpty();
             if (wantsDense) {
                 try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic)) {
-                    grid.profile(profile);
+                    configure(grid);
                     for (int tokens : single) {
                         for (int round = 1; round <= rounds; round++) {
                             singleRound(grid, shape, tokens, round);
@@ -103,6 +122,7 @@ public final class BenchGridCommand implements Callable<Integer> {
             }
             if (policies.contains("dcp")) {
                 try (DecodeGrid grid = new DecodeGrid(shape, true, threads)) {
+                    configure(grid);
                     runCells(grid, shape, "dcp", cells, csv);
                 }
             }
@@ -151,9 +171,16 @@ public final class BenchGridCommand implements Callable<Integer> {
         return cells;
     }
 
+    private void configure(DecodeGrid grid) throws IOException {
+        grid.profile(profile ? out.resolve("profile.csv") : null);
+        if (tokenizer != null) {
+            grid.sampleWith(HuggingFaceTokenizer.load(tokenizer),
+                    new SamplingParams(temperature, topK, topP, 1, repetitionPenalty, 0f, 0f, 1f));
+        }
+    }
+
     private void runCells(DecodeGrid grid, String shape, String policy, List<DecodeGrid.Cell> cells, Path csv)
             throws IOException {
-        grid.profile(profile);
         List<Double> levels = policy.equals("dense") ? List.of(0.0) : sparsities;
         for (int context : contexts) {
             if (context > grid.config().contextLength()) {

@@ -1,5 +1,10 @@
 package org.dcpserve.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +15,12 @@ import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.RuntimeOptions;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.engine.SyntheticContext;
+import org.dcpserve.core.generate.Decoding;
+import org.dcpserve.core.generate.GenerationRequest;
 import org.dcpserve.core.generate.Sampler;
+import org.dcpserve.core.generate.SamplingParams;
+import org.dcpserve.core.generate.TextGenerator;
+import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
@@ -22,6 +32,8 @@ import org.dcpserve.core.pruning.DcpGatePolicy;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.dcpserve.core.pruning.PruningPolicy;
 import org.dcpserve.core.pruning.SlidingWindowPolicy;
+import org.dcpserve.core.schedule.SequenceTask;
+import org.dcpserve.core.tokenizer.Tokenizer;
 
 /**
  * Engine-level decode throughput over a grid of context x batch x policy, on random models of real shapes.
@@ -50,7 +62,11 @@ final class DecodeGrid implements AutoCloseable {
     private final MonolithicDecode whole;
     /** Bytes of weights one decode token reads ({@link #bytesReadPerToken}), or -1 for a model read from a path. */
     private final long weightBytesPerToken;
-    private boolean profile;
+    /** Where each cell's step time per kind of graph call goes, or null for no profile. */
+    private Path profileCsv;
+    /** When not null, every sequence of a cell samples its next token from its logits as a served request does. */
+    private TextGenerator sampling;
+    private SamplingParams samplingParams;
 
     /**
      * @param gated whether the model has DCP gates (for dcp cells); dense and window cells use a model
@@ -169,9 +185,23 @@ final class DecodeGrid implements AutoCloseable {
         return Float.BYTES * floats;
     }
 
-    /** Print, per cell, the measured steps' time per kind of graph call to stderr. */
-    public void profile(boolean on) {
-        this.profile = on;
+    /**
+     * Print, per cell, the measured steps' time per kind of graph call to stderr and append it to {@code csv}
+     * (null: no profile).
+     */
+    public void profile(Path csv) {
+        this.profileCsv = csv;
+    }
+
+    /**
+     * From now on every sequence of a cell picks its next token from its logits through a {@link Decoding}, as
+     * the step scheduler's tasks do (sampling, log-probability, streamed text), and feeds it: the Java a served
+     * step spends per token, which the profile counts as {@code sample}. Without this the cells feed random
+     * tokens and sample nothing.
+     */
+    public void sampleWith(Tokenizer tokenizer, SamplingParams params) {
+        this.sampling = new TextGenerator(model, tokenizer);
+        this.samplingParams = params;
     }
 
     /** One measured cell. */
@@ -201,48 +231,73 @@ final class DecodeGrid implements AutoCloseable {
         }
         BatchStep step = new BatchStep(model);
         List<Sequence> sequences = new ArrayList<>(batch);
+        List<Decoding> decodings = new ArrayList<>(batch);
+        int[] next = new int[batch];
         for (int i = 0; i < batch; i++) {
             Sequence sequence = step.newSequence(pruning);
             SyntheticContext.fill(sequence, pool, start, kept, policy.equals("window"), warmup + steps + 1, random);
             sequences.add(sequence);
+            if (sampling != null) {
+                decodings.add(sampling.decoding(new GenerationRequest("Once upon a time", warmup + steps,
+                        seeded(samplingParams, i), List.of(), null), pruning, TokenListener.NONE));
+            }
+            next[i] = random.nextInt(config.vocabSize());
         }
         long[] nanos = new long[steps];
+        long sampleNanos = 0;
         for (int s = 0; s < warmup + steps; s++) {
             List<BatchStep.Feed> feeds = new ArrayList<>(batch);
-            for (Sequence sequence : sequences) {
-                feeds.add(new BatchStep.Feed(sequence, new int[] {random.nextInt(config.vocabSize())},
-                        BatchStep.Logits.LAST));
+            for (int i = 0; i < batch; i++) {
+                feeds.add(new BatchStep.Feed(sequences.get(i), new int[] {next[i]}, BatchStep.Logits.LAST));
             }
             if (s == warmup) {
                 model.resetCallTimes();
+                sampleNanos = 0;
             }
             long t0 = System.nanoTime();
-            step.run(feeds);
+            List<float[]> logits = step.run(feeds);
+            long t1 = System.nanoTime();
+            for (int i = 0; i < batch; i++) {
+                int token = sampling == null ? SequenceTask.END : decodings.get(i).next(logits.get(i));
+                // A random model may pick an end token; the cell goes on with a random one.
+                next[i] = token == SequenceTask.END ? random.nextInt(config.vocabSize()) : token;
+            }
             long t = System.nanoTime() - t0;
+            sampleNanos += System.nanoTime() - t1;
             if (s >= warmup) {
                 nanos[s - warmup] = t;
             }
         }
         long total = Arrays.stream(nanos).sum();
-        if (profile) {
-            printProfile(String.format(java.util.Locale.ROOT, "%s ctx %d batch %d %s", shape, context, batch, policy),
-                    model.callTimes(), total, steps);
+        double keptFraction = keptFraction(sequences, context);
+        if (profileCsv != null) {
+            recordProfile(String.format(java.util.Locale.ROOT, "%s,%d,%d,%s,%.2f,%.4f", shape, context, batch, policy,
+                    policy.equals("dense") ? 0 : sparsity, keptFraction), model.callTimes(), total, sampleNanos, steps);
         }
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        long held = 0;
+        long held = sequences.stream().mapToLong(Sequence::heldBytes).sum();
+        long denseBytes = (long) batch * context * Sequence.bytesPerToken(config, DensePolicy.INSTANCE);
+        return new Cell(shape, context, batch, policy, policy.equals("dense") ? 0 : sparsity, keptFraction,
+                batch * steps * 1e9 / total, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
+                held, denseBytes, steps);
+    }
+
+    /** {@code params} with its own seed for sequence {@code i}, so the sequences draw differently. */
+    private static SamplingParams seeded(SamplingParams params, int i) {
+        return new SamplingParams(params.temperature(), params.topK(), params.topP(), params.seed() + i,
+                params.repetitionPenalty(), params.frequencyPenalty(), params.presencePenalty(), params.typicalP());
+    }
+
+    /** The share of the context the sequences' caches hold, over all layers. */
+    private double keptFraction(List<Sequence> sequences, int context) {
         long live = 0;
         for (Sequence sequence : sequences) {
-            held += sequence.heldBytes();
             for (int layer = 0; layer < config.layers(); layer++) {
                 live += sequence.cache(layer).liveCount();
             }
         }
-        long denseBytes = (long) batch * context * Sequence.bytesPerToken(config, DensePolicy.INSTANCE);
-        double keptFraction = (double) live / ((long) batch * config.layers() * context);
-        return new Cell(shape, context, batch, policy, policy.equals("dense") ? 0 : sparsity, keptFraction,
-                batch * steps * 1e9 / total, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
-                held, denseBytes, steps);
+        return (double) live / ((long) sequences.size() * config.layers() * context);
     }
 
     /**
@@ -282,8 +337,8 @@ final class DecodeGrid implements AutoCloseable {
             logits = sequence.forward(Sampler.argmax(logits));
         }
         long total = System.nanoTime() - start;
-        if (profile) {
-            printProfile(shape + " one sequence, " + tokens + " tokens", model.callTimes(), total, tokens - 1);
+        if (profileCsv != null) {
+            recordProfile(shape + "," + tokens + ",1,single,0,1", model.callTimes(), total, 0, tokens - 1);
         }
         return (tokens - 1) * 1e9 / total;
     }
@@ -316,9 +371,14 @@ final class DecodeGrid implements AutoCloseable {
         return beta;
     }
 
-    /** Per step: milliseconds per kind of call (of which inside OrtSession.run), calls, and the rest (Java). */
-    private static void printProfile(String what, OnnxTransformer.CallTimes times, long total, int steps) {
-        StringBuilder line = new StringBuilder(what).append(String.format(java.util.Locale.ROOT, ": step %.2f ms =",
+    /**
+     * Per step: milliseconds per kind of call (of which inside OrtSession.run), calls, and the rest (Java, of
+     * which sampling), to stderr and as a row of the profile CSV after the cell's {@code key} columns.
+     */
+    private void recordProfile(String key, OnnxTransformer.CallTimes times, long total, long sampleNanos, int steps) {
+        StringBuilder line = new StringBuilder(key).append(String.format(java.util.Locale.ROOT, ": step %.2f ms =",
+                total / 1e6 / steps));
+        StringBuilder row = new StringBuilder(key).append(String.format(java.util.Locale.ROOT, ",%d,%.3f", steps,
                 total / 1e6 / steps));
         long calls = 0;
         for (OnnxTransformer.Call call : OnnxTransformer.Call.values()) {
@@ -326,10 +386,25 @@ final class DecodeGrid implements AutoCloseable {
             calls += times.nanos()[i];
             line.append(String.format(java.util.Locale.ROOT, " %s %.2f (run %.2f, %d calls)", call.name().toLowerCase(),
                     times.nanos()[i] / 1e6 / steps, times.runNanos()[i] / 1e6 / steps, times.counts()[i] / steps));
+            row.append(String.format(java.util.Locale.ROOT, ",%.3f", times.nanos()[i] / 1e6 / steps));
         }
-        line.append(String.format(java.util.Locale.ROOT, " java %.2f", (total - calls) / 1e6 / steps));
+        double javaMs = (total - calls) / 1e6 / steps;
+        line.append(String.format(java.util.Locale.ROOT, " java %.2f (sampling %.2f)", javaMs, sampleNanos / 1e6 / steps));
+        row.append(String.format(java.util.Locale.ROOT, ",%.3f,%.3f%n", javaMs, sampleNanos / 1e6 / steps));
         System.err.println(line);
+        try {
+            if (!Files.exists(profileCsv)) {
+                Files.writeString(profileCsv, PROFILE_HEADER);
+            }
+            Files.writeString(profileCsv, row, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + profileCsv, e);
+        }
     }
+
+    /** Columns of the profile CSV: the cell, then milliseconds per step. java is what the graph calls leave. */
+    static final String PROFILE_HEADER = "shape,context,batch,policy,target_sparsity,kept_fraction,steps,step_ms,"
+            + "embed_ms,project_ms,attend_ms,output_ms,head_ms,java_ms,of_which_sampling_ms\n";
 
     private static double percentile(long[] sorted, double q) {
         int index = (int) Math.ceil(q * sorted.length) - 1;
