@@ -68,9 +68,9 @@ public final class BenchGridCommand implements Callable<Integer> {
             + " the same model (KV cache as inputs and outputs), for the split's overhead")
     boolean monolithic;
 
-    @Option(names = "--side-by-side", description = "run every dcp cell N times, each right after the same cell"
-            + " run densely on the same gated model (policy dense-gated), for a ratio both sides of which see the same"
-            + " load (default: 0, dcp cells once and alone)")
+    @Option(names = "--side-by-side", description = "run every dcp cell N times, each next to the same cell run"
+            + " densely on the same gated model (policy dense-gated; before it, then after it, alternately), for a"
+            + " ratio both sides of which see the same load (default: 0, dcp cells once and alone)")
     int sideBySide;
 
     @Option(names = "--threads", description = "intra-op threads (default: 0, every core)")
@@ -202,7 +202,7 @@ public final class BenchGridCommand implements Callable<Integer> {
                 for (double sparsity : levels) {
                     boolean paired = policy.equals("dcp") && sideBySide > 0;
                     for (int repeat = 0; repeat < (paired ? sideBySide : 1); repeat++) {
-                        runCell(grid, context, batch, policy, sparsity, paired, cells, csv);
+                        runCell(grid, context, batch, policy, sparsity, paired, repeat % 2 == 1, cells, csv);
                     }
                     if (monolithic && policy.equals("dense")) {
                         // Right after the split's cell, same shape, context and batch: the comparison point.
@@ -216,15 +216,22 @@ public final class BenchGridCommand implements Callable<Integer> {
         }
     }
 
-    /** One cell, after its dense partner on the same model when {@code paired}. */
+    /**
+     * One cell and, when {@code paired}, its dense partner on the same model right before it, or right after it
+     * with {@code denseLast} (repeats alternate the order, so that neither side is always the first to run).
+     */
     private void runCell(DecodeGrid grid, int context, int batch, String policy, double sparsity, boolean paired,
-                         List<DecodeGrid.Cell> cells, Path csv) throws IOException {
-        if (paired) {
-            DecodeGrid.Cell dense = grid.run(context, batch, "dense", 0, warmup, steps);
-            cells.add(dense);
-            record(csv, dense);
+                         boolean denseLast, List<DecodeGrid.Cell> cells, Path csv) throws IOException {
+        if (paired && !denseLast) {
+            record(csv, cells, grid.run(context, batch, "dense", 0, warmup, steps));
         }
-        DecodeGrid.Cell cell = grid.run(context, batch, policy, sparsity, warmup, steps);
+        record(csv, cells, grid.run(context, batch, policy, sparsity, warmup, steps));
+        if (paired && denseLast) {
+            record(csv, cells, grid.run(context, batch, "dense", 0, warmup, steps));
+        }
+    }
+
+    private static void record(Path csv, List<DecodeGrid.Cell> cells, DecodeGrid.Cell cell) throws IOException {
         cells.add(cell);
         record(csv, cell);
     }
