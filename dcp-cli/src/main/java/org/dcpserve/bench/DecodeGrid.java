@@ -126,8 +126,19 @@ final class DecodeGrid implements AutoCloseable {
         this.pool = new Sequence(model, gated ? recorder : DensePolicy.INSTANCE);
         pool.forward(randomTokens(POOL_TOKENS));
         this.scores = gated ? recorder.sorted() : null;
-        System.err.printf("%s%s: weights and graphs %.1f s, sessions and a %d-token prefill %.1f s%n",
-                this.shape, gated ? " with gates" : "", (t1 - t0) / 1e9, POOL_TOKENS, (System.nanoTime() - t2) / 1e9);
+        System.err.printf("%s%s: weights and graphs %.1f s, sessions and a %d-token prefill %.1f s, peak RSS %s%n",
+                this.shape, gated ? " with gates" : "", (t1 - t0) / 1e9, POOL_TOKENS, (System.nanoTime() - t2) / 1e9,
+                peakRss());
+    }
+
+    /** The process's peak resident set so far (Linux's VmHWM), or "unknown" where /proc has none. */
+    private static String peakRss() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith("VmHWM:"))
+                    .map(line -> line.substring("VmHWM:".length()).trim()).findFirst().orElse("unknown");
+        } catch (IOException | UncheckedIOException e) {
+            return "unknown";
+        }
     }
 
     /**
