@@ -44,7 +44,13 @@ single() {
 pruned() {
   grid --policies dcp --sparsities 0.8 --side-by-side 3 --batches 16 "$@"
 }
-single 6 "$rounds" --shapes qwen2.5-0.5b "${sampling[@]}"
-pruned --shapes qwen2.5-0.5b --contexts 2048,4096
-single 4 $(( rounds * 3 / 4 )) --shapes llama3.2-1b --contexts 256 --batches 1
-pruned --shapes llama3.2-1b --contexts 2048
+# STEPS picks some of the four runs, e.g. STEPS="llama-pruned".
+for step in ${STEPS:-qwen-single qwen-pruned llama-single llama-pruned}; do
+  case "$step" in
+    qwen-single) single 6 "$rounds" --shapes qwen2.5-0.5b "${sampling[@]}" ;;
+    qwen-pruned) pruned --shapes qwen2.5-0.5b --contexts 2048,4096 ;;
+    llama-single) single 4 $(( rounds * 3 / 4 )) --shapes llama3.2-1b --contexts 256 --batches 1 ;;
+    llama-pruned) pruned --shapes llama3.2-1b --contexts 2048 ;;
+    *) echo "unknown step '$step': qwen-single, qwen-pruned, llama-single, llama-pruned" >&2; exit 2 ;;
+  esac
+done

@@ -184,6 +184,9 @@ public final class BenchGridCommand implements Callable<Integer> {
     }
 
     private void configure(DecodeGrid grid) throws IOException {
+        // The random weights and their graphs' bytes are garbage once the sessions hold the weights: several GB of
+        // heap at the real shapes, given back before the cells allocate their KV pools.
+        System.gc();
         grid.profile(profile ? out.resolve("profile.csv") : null);
         if (tokenizer != null) {
             grid.sampleWith(HuggingFaceTokenizer.load(tokenizer),
@@ -207,10 +210,8 @@ public final class BenchGridCommand implements Callable<Integer> {
                     if (monolithic && policy.equals("dense")) {
                         // Right after the split's cell, same shape, context and batch: the comparison point.
                         DecodeGrid.Cell whole = grid.monolithic(context, batch, warmup, steps);
-                        cells.add(whole);
-                        record(csv, whole);
+                        record(csv, cells, whole);
                     }
-                    System.gc();
                 }
             }
         }
@@ -234,6 +235,9 @@ public final class BenchGridCommand implements Callable<Integer> {
     private static void record(Path csv, List<DecodeGrid.Cell> cells, DecodeGrid.Cell cell) throws IOException {
         cells.add(cell);
         record(csv, cell);
+        // A cell's KV pools are direct buffers (2 GB for the 1B shape at batch 16, context 2048), freed only when
+        // collected: without this, the cells next to each other held them all at once.
+        System.gc();
     }
 
     private static void record(Path csv, DecodeGrid.Cell cell) throws IOException {
