@@ -43,3 +43,13 @@ echo "$pairs" | awk '{ print $1, $2, $3 }' | sort -u | while read -r shape conte
   bound="$(echo "$pairs" | awk -v k="$shape $context $batch" '$1 " " $2 " " $3 == k { print $8 }' | median)"
   echo "median $shape context $context batch $batch: dcp / dense $ratio, bound $bound"
 done
+# Where one sequence's step goes: the median over the single-stream rounds of each kind's milliseconds.
+for shape in $(awk -F, 'FNR > 1 && $4 == "single" { print $1 }' "$dir/profile.csv" | sort -u); do
+  line="median $shape single-stream step, ms:"
+  for column in 8:step 9:embed 10:project 11:attend 12:output 13:head 14:java; do
+    value="$(awk -F, -v s="$shape" -v c="${column%%:*}" 'FNR > 1 && $1 == s && $4 == "single" { print $c }' \
+      "$dir/profile.csv" | median)"
+    line="$line ${column#*:} $value"
+  done
+  echo "$line"
+done

@@ -20,6 +20,7 @@ import org.dcpserve.core.onnx.OnnxGraph;
  * <ul>
  *   <li>{@code head}: the engine's LM head, MatMul [1, 896] x [896, 151936];
  *   <li>{@code head-gemm}: Gemm with the weight stored [151936, 896] (transB, the embedding's own layout);
+ *   <li>{@code head-split}: the head cut along the vocabulary into 8 MatMuls [896, 18992], concatenated;
  *   <li>{@code layers}: 32 MatMuls [1, 896] x [896, 4864] (the MLP's gate and up shape), summed, the same bytes.
  * </ul>
  * Prints milliseconds per call and the weight bytes read per second (the layers read 31 x 17.4 MB = 540 MB).
@@ -47,6 +48,7 @@ public final class HeadLayoutBenchmark {
             options.addConfigEntry("session.intra_op.allow_spinning", "0");   // as the engine runs it
             layouts.add(new Layout("head", ENV.createSession(head(random), options), 4L * D * VOCAB));
             layouts.add(new Layout("head-gemm", ENV.createSession(headGemm(random), options), 4L * D * VOCAB));
+            layouts.add(new Layout("head-split", ENV.createSession(headSplit(random), options), 4L * D * VOCAB));
             layouts.add(new Layout("layers", ENV.createSession(layers(random), options), 4L * LAYER_MATRICES * D * MLP));
             System.out.println("round, layout, ms per call, weight GB/s");
             FloatBuffer in = direct(D);
@@ -82,6 +84,18 @@ public final class HeadLayoutBenchmark {
         String y = g.opWith("Gemm", new String[] {x, g.constant(noise(random, D * VOCAB), VOCAB, D)},
                 Attribute.of("transB", 1L));                                                          // [1, vocab]
         g.floatOutput(y, "y", 1, VOCAB);
+        return g.toModel().toByteArray();
+    }
+
+    private static byte[] headSplit(SplittableRandom random) {
+        OnnxGraph g = new OnnxGraph("head_split");
+        String x = g.floatInput("x", 1, D);
+        int parts = 8;
+        String[] slices = new String[parts];
+        for (int i = 0; i < parts; i++) {
+            slices[i] = g.op("MatMul", x, g.constant(noise(random, D * (VOCAB / parts)), D, VOCAB / parts)); // [1, vocab/8]
+        }
+        g.floatOutput(g.opWith("Concat", slices, Attribute.of("axis", 1L)), "y", 1, VOCAB);             // [1, vocab]
         return g.toModel().toByteArray();
     }
 
