@@ -207,7 +207,7 @@ final class DecodeGrid implements AutoCloseable {
     /**
      * From now on every sequence of a cell picks its next token from its logits through a {@link Decoding}, as
      * the step scheduler's tasks do (sampling, log-probability, streamed text), and feeds it: the Java a served
-     * step spends per token, which the profile counts as {@code sample}. Without this the cells feed random
+     * step spends per token, which the profile counts as sampling. Without this the cells feed random
      * tokens and sample nothing.
      */
     public void sampleWith(Tokenizer tokenizer, SamplingParams params) {

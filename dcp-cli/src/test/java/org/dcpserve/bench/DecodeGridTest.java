@@ -1,6 +1,7 @@
 package org.dcpserve.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class DecodeGridTest {
         }
         double sampling = Double.parseDouble(row[14]);
         // The parts are the graph calls and the Java between them, of which sampling is a share.
-        assertThat(parts).isCloseTo(step, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(parts).isCloseTo(step, offset(0.01));
         assertThat(sampling).isPositive().isLessThanOrEqualTo(Double.parseDouble(row[13]) + 0.001);
     }
 
