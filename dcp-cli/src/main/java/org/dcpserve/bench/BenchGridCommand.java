@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dcpserve.core.generate.SamplingParams;
+import org.dcpserve.core.tokenizer.HuggingFaceTokenizer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -20,10 +22,11 @@ import picocli.CommandLine.Option;
 /** The engine-level benchmark grid of issue 8: context x batch x policy on random models of real shapes. */
 @Command(name = "bench-grid", mixinStandardHelpOptions = true,
         description = "Batched decode throughput over context x batch x policy (dense, dcp, window) on random"
-                + " GPT-2-small and Llama-2048 shapes; writes grid.csv, grid.md and one PNG per shape.")
+                + " GPT-2-small, Llama-2048, Qwen2.5-0.5B and Llama-3.2-1B shapes; writes grid.csv, grid.md and one PNG per shape.")
 public final class BenchGridCommand implements Callable<Integer> {
 
-    @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, tiny (default: ${DEFAULT-VALUE})")
+    @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, qwen2.5-0.5b, llama3.2-1b, tiny, or a model's path"
+            + " (default: ${DEFAULT-VALUE})")
     List<String> shapes = List.of("gpt2-small", "llama-2048");
 
     @Option(names = "--contexts", split = ",", description = "contexts the measured steps end at (default: ${DEFAULT-VALUE});"
@@ -49,15 +52,49 @@ public final class BenchGridCommand implements Callable<Integer> {
             + " prompt token, for each N (llama2.c's run.c measure), on every shape; e.g. 256,1000")
     List<Integer> single = List.of();
 
+    @Option(names = "--bandwidth-probe", description = "with --single: an executable printing the read bandwidth in"
+            + " GB/s (scripts/reference/read-bandwidth.c), run before and after every single-stream round; each round"
+            + " is then reported beside its bound, bandwidth / weight bytes read per token, in single-bound.csv")
+    Path bandwidthProbe;
+
+    @Option(names = "--probe-mib", description = "MiB the bandwidth probe reads per pass (default: ${DEFAULT-VALUE})")
+    int probeMebibytes = 1024;
+
+    @Option(names = "--rounds", description = "single-stream measurements per N, alternating with the probe"
+            + " (default: ${DEFAULT-VALUE})")
+    int rounds = 1;
+
     @Option(names = "--monolithic", description = "also run the dense cells through one monolithic ONNX graph of"
             + " the same model (KV cache as inputs and outputs), for the split's overhead")
     boolean monolithic;
 
+    @Option(names = "--side-by-side", description = "run every dcp cell N times, each next to the same cell run"
+            + " densely on the same gated model (policy dense-gated; before it, then after it, alternately), for a"
+            + " ratio both sides of which see the same load (default: 0, dcp cells once and alone)")
+    int sideBySide;
+
     @Option(names = "--threads", description = "intra-op threads (default: 0, every core)")
     int threads = 0;
 
-    @Option(names = "--profile", description = "print each cell's step time per kind of graph call to stderr")
+    @Option(names = "--profile", description = "print each cell's step time per kind of graph call to stderr and"
+            + " append it to profile.csv")
     boolean profile;
+
+    @Option(names = "--tokenizer", description = "a directory with a Hugging Face tokenizer.json: every sequence then"
+            + " samples its next token from its logits as a served request does (timed as the profile's sampling)")
+    Path tokenizer;
+
+    @Option(names = "--temperature", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
+    float temperature = 0.8f;
+
+    @Option(names = "--top-p", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
+    float topP = 0.95f;
+
+    @Option(names = "--top-k", description = "with --tokenizer; 0: none (default: ${DEFAULT-VALUE})")
+    int topK = 0;
+
+    @Option(names = "--repetition-penalty", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
+    float repetitionPenalty = 1f;
 
     @Option(names = "--out", description = "output directory (default: ${DEFAULT-VALUE})")
     Path out = Path.of("build/bench-grid");
@@ -75,12 +112,11 @@ public final class BenchGridCommand implements Callable<Integer> {
             boolean wantsDense = policies.contains("dense") || policies.contains("window") || !single.isEmpty();
             if (wantsDense) {
                 try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic)) {
-                    grid.profile(profile);
+                    configure(grid);
                     for (int tokens : single) {
-                        double rate = grid.singleStream(tokens);
-                        String line = String.format(Locale.ROOT, "%s,%d,%.1f%n", shape, tokens, rate);
-                        append(out.resolve("single.csv"), "shape,tokens,tokens_per_s\n", line);
-                        System.out.printf(Locale.ROOT, "%s one sequence, %d tokens: %.1f tokens/s%n", shape, tokens, rate);
+                        for (int round = 1; round <= rounds; round++) {
+                            singleRound(grid, shape, tokens, round);
+                        }
                     }
                     for (String policy : List.of("dense", "window")) {
                         if (policies.contains(policy)) {
@@ -91,6 +127,7 @@ public final class BenchGridCommand implements Callable<Integer> {
             }
             if (policies.contains("dcp")) {
                 try (DecodeGrid grid = new DecodeGrid(shape, true, threads)) {
+                    configure(grid);
                     runCells(grid, shape, "dcp", cells, csv);
                 }
             }
@@ -101,6 +138,37 @@ public final class BenchGridCommand implements Callable<Integer> {
         writeMarkdown(all);
         plot(all);
         return 0;
+    }
+
+    /**
+     * One single-stream measurement, between two bandwidth probes when there is a probe. The probe reports its
+     * best pass, so the round is compared with the bound twice: over all its steps, and by its fastest step.
+     */
+    private void singleRound(DecodeGrid grid, String shape, int tokens, int round) throws IOException {
+        BandwidthProbe probe = bandwidthProbe == null ? null : new BandwidthProbe(bandwidthProbe, probeMebibytes);
+        double before = probe == null ? Double.NaN : probe.gigabytesPerSecond();
+        DecodeGrid.SingleStream decode = grid.singleStream(tokens);
+        double rate = decode.tokensPerSecond();
+        if (probe == null) {
+            String line = String.format(Locale.ROOT, "%s,%d,%.1f%n", shape, tokens, rate);
+            append(out.resolve("single.csv"), "shape,tokens,tokens_per_s\n", line);
+            System.out.printf(Locale.ROOT, "%s one sequence, %d tokens: %.1f tokens/s%n", shape, tokens, rate);
+            return;
+        }
+        double after = probe.gigabytesPerSecond();
+        // The bound: the best bandwidth of the two probes around the round, over the bytes of weights a token reads.
+        long bytes = grid.weightBytesPerToken();
+        double bound = Math.max(before, after) * 1e9 / bytes;
+        double best = decode.bestTokensPerSecond();
+        append(out.resolve("single-bound.csv"), "shape,round,tokens,tokens_per_s,best_step_tokens_per_s,"
+                        + "read_gb_per_s_before,read_gb_per_s_after,weight_bytes_per_token,bound_tokens_per_s,ratio,"
+                        + "best_step_ratio\n",
+                String.format(Locale.ROOT, "%s,%d,%d,%.2f,%.2f,%.1f,%.1f,%d,%.2f,%.3f,%.3f%n", shape, round, tokens, rate,
+                        best, before, after, bytes, bound, rate / bound, best / bound));
+        System.out.printf(Locale.ROOT, "%s one sequence, %d tokens, round %d: %.2f tokens/s (fastest step %.2f);"
+                        + " read bandwidth %.1f / %.1f GB/s, %,d weight bytes per token: bound %.2f tokens/s,"
+                        + " ratio %.3f (fastest step %.3f)%n",
+                shape, tokens, round, rate, best, before, after, bytes, bound, rate / bound, best / bound);
     }
 
     private static List<DecodeGrid.Cell> readCsv(Path csv) throws IOException {
@@ -115,9 +183,19 @@ public final class BenchGridCommand implements Callable<Integer> {
         return cells;
     }
 
+    private void configure(DecodeGrid grid) throws IOException {
+        // The random weights and their graphs' bytes are garbage once the sessions hold the weights: several GB of
+        // heap at the real shapes, given back before the cells allocate their KV pools.
+        System.gc();
+        grid.profile(profile ? out.resolve("profile.csv") : null);
+        if (tokenizer != null) {
+            grid.sampleWith(HuggingFaceTokenizer.load(tokenizer),
+                    new SamplingParams(temperature, topK, topP, 1, repetitionPenalty, 0f, 0f, 1f));
+        }
+    }
+
     private void runCells(DecodeGrid grid, String shape, String policy, List<DecodeGrid.Cell> cells, Path csv)
             throws IOException {
-        grid.profile(profile);
         List<Double> levels = policy.equals("dense") ? List.of(0.0) : sparsities;
         for (int context : contexts) {
             if (context > grid.config().contextLength()) {
@@ -125,19 +203,41 @@ public final class BenchGridCommand implements Callable<Integer> {
             }
             for (int batch : batches) {
                 for (double sparsity : levels) {
-                    DecodeGrid.Cell cell = grid.run(context, batch, policy, sparsity, warmup, steps);
-                    cells.add(cell);
-                    record(csv, cell);
+                    boolean paired = policy.equals("dcp") && sideBySide > 0;
+                    for (int repeat = 0; repeat < (paired ? sideBySide : 1); repeat++) {
+                        runCell(grid, context, batch, policy, sparsity, paired, repeat % 2 == 1, cells, csv);
+                    }
                     if (monolithic && policy.equals("dense")) {
                         // Right after the split's cell, same shape, context and batch: the comparison point.
                         DecodeGrid.Cell whole = grid.monolithic(context, batch, warmup, steps);
-                        cells.add(whole);
-                        record(csv, whole);
+                        record(csv, cells, whole);
                     }
-                    System.gc();
                 }
             }
         }
+    }
+
+    /**
+     * One cell and, when {@code paired}, its dense partner on the same model right before it, or right after it
+     * with {@code denseLast} (repeats alternate the order, so that neither side is always the first to run).
+     */
+    private void runCell(DecodeGrid grid, int context, int batch, String policy, double sparsity, boolean paired,
+                         boolean denseLast, List<DecodeGrid.Cell> cells, Path csv) throws IOException {
+        if (paired && !denseLast) {
+            record(csv, cells, grid.run(context, batch, "dense", 0, warmup, steps));
+        }
+        record(csv, cells, grid.run(context, batch, policy, sparsity, warmup, steps));
+        if (paired && denseLast) {
+            record(csv, cells, grid.run(context, batch, "dense", 0, warmup, steps));
+        }
+    }
+
+    private static void record(Path csv, List<DecodeGrid.Cell> cells, DecodeGrid.Cell cell) throws IOException {
+        cells.add(cell);
+        record(csv, cell);
+        // A cell's KV pools are direct buffers (2 GB for the 1B shape at batch 16, context 2048), freed only when
+        // collected: without this, the cells next to each other held them all at once.
+        System.gc();
     }
 
     private static void record(Path csv, DecodeGrid.Cell cell) throws IOException {
