@@ -12,8 +12,9 @@ public final class SchedulerUnavailableException extends IllegalStateException {
 
     /** The step loop stopped on {@code cause}; nothing runs until the service is restarted. */
     static SchedulerUnavailableException failed(Throwable cause) {
-        return new SchedulerUnavailableException("the generation engine failed (" + cause + ") and takes no more"
-                + " requests until the service is restarted", cause);
+        // The kind of failure, not its message: the client learns what failed, the log has how.
+        return new SchedulerUnavailableException("the generation engine failed (" + cause.getClass().getSimpleName()
+                + ") and takes no more requests until the service is restarted; the log has the cause", cause);
     }
 
     /** Draining or closed: the service is stopping. */

@@ -171,7 +171,7 @@ class StepSchedulerTest {
             for (SequenceHandle<GreedyTask.Outcome> handle : List.of(failing, waiting)) {
                 assertThatThrownBy(() -> handle.result().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(SchedulerUnavailableException.class)
-                        .hasMessageContaining("Cannot reserve 4096 bytes").hasCause(injected);
+                        .hasMessageContaining("(OutOfMemoryError)").hasCause(injected);
             }
             assertThat(scheduler.state()).isEqualTo(StepScheduler.State.FAILED);
             assertThat(scheduler.failure()).isSameAs(injected);
