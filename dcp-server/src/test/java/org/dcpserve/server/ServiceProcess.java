@@ -3,6 +3,7 @@ package org.dcpserve.server;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +25,19 @@ final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final StringBuffer log = new StringBuffer();
     private final int port;
+    private final Thread reader;
 
     private ServiceProcess(Process process, int port, BufferedReader out) {
         this.process = process;
         this.port = port;
         // Keep draining its output so the service never blocks on a full pipe.
-        Thread.ofVirtual().start(() -> out.lines().forEach(line -> log.append(line).append('\n')));
+        reader = Thread.ofPlatform().daemon().name("service-output").start(() -> {
+            try {
+                out.lines().forEach(line -> log.append(line).append('\n'));
+            } catch (UncheckedIOException e) {
+                // The process was killed while its output was read.
+            }
+        });
     }
 
     /**
@@ -76,19 +84,26 @@ final class ServiceProcess implements AutoCloseable {
         return log.toString();
     }
 
-    /** SIGTERM: a normal stop, shutdown hooks and graceful shutdown run. */
+    /**
+     * SIGTERM: a normal stop, shutdown hooks and graceful shutdown run. Through the process handle, because
+     * {@link Process#destroy} also closes the pipes, and what the service prints while it stops would be lost.
+     */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** SIGKILL: no shutdown hooks. */
     void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
-    /** Waits for the process to exit; false if it is still running after {@code timeout}. */
+    /** Waits for the process to exit, and for {@link #log} to have all it printed; false if it still runs. */
     boolean awaitExit(Duration timeout) throws InterruptedException {
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (exited) {
+            reader.join(Duration.ofSeconds(10));
+        }
+        return exited;
     }
 
     @Override
