@@ -172,6 +172,16 @@ public final class StepScheduler implements AutoCloseable {
         }
     }
 
+    /** Takes work again after {@link #stopAccepting} (a paused service resumed); a failed or closed one stays so. */
+    public void resumeAccepting() {
+        lock.lock();
+        try {
+            draining = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public State state() {
         lock.lock();
         try {

@@ -181,7 +181,7 @@ class StepSchedulerTest {
     }
 
     @Test
-    void drainingRefusesNewWorkAndRunsWhatWasSubmittedToItsEnd() throws Exception {
+    void drainingRefusesNewWorkAndRunsWhatWasSubmittedToItsEndUntilResumed() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocked = new CountDownLatch(1);
         try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(1, 4, Long.MAX_VALUE, 64))) {
@@ -196,6 +196,8 @@ class StepSchedulerTest {
             assertThat(running.result().get(30, TimeUnit.SECONDS).tokens()).hasSize(4);
             assertThat(waiting.result().get(30, TimeUnit.SECONDS).tokens()).as("queued before the drain: it runs")
                     .hasSize(5);
+            scheduler.resumeAccepting();
+            assertThat(scheduler.submit(greedy(2)).result().get(30, TimeUnit.SECONDS).tokens()).hasSize(2);
         }
     }
 

@@ -134,6 +134,11 @@ public class GenerationService {
         return inFlight.count();
     }
 
+    /** Takes new generations again after {@link #drain}: a lifecycle restarted without a new context. */
+    public void resume() {
+        scheduler.resumeAccepting();
+    }
+
     /**
      * Waits for a submitted generation, then stores its drop trace (unless the request asked not to be traced).
      * Returns only once the trace is committed, so GET /explain finds it as soon as the client has the response;

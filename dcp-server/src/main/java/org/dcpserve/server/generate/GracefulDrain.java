@@ -29,8 +29,10 @@ class GracefulDrain implements SmartLifecycle {
         this.grace = grace;
     }
 
+    /** At start-up a no-op; after a stop (Spring's test framework pauses cached contexts so) it takes work again. */
     @Override
     public void start() {
+        service.resume();
         running = true;
     }
 
