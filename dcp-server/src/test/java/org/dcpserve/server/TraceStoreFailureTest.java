@@ -39,8 +39,9 @@ import tools.jackson.databind.JsonNode;
  * (its trace could not be stored) within the client's timeout, and /health and /actuator/health are 503 with the
  * db component DOWN; once PostgreSQL is back the service is UP again without a restart and the trace acknowledged
  * before the outage is still there (seen failing on the code before: /health answered 200 throughout the outage).
- * Last, an Error in the trace writer's thread: it fails its trace at once, every later one with a 503, and turns
- * the traceWriter component DOWN for good (seen failing on the code before: the caller waited forever).
+ * Last, an Error in the trace writer's thread: it fails its trace at once, refuses every later traced request with
+ * a 503 before it runs, and turns the traceWriter component DOWN for good (seen failing on the code before: the
+ * caller waited forever).
  */
 @ActiveProfiles("postgres")
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -119,7 +120,9 @@ class TraceStoreFailureTest extends RunningServiceTest {
         assertThat(recorder.failure()).isSameAs(injected);
 
         ProblemAssertions.assertProblem(client.postJson("/generate", "{\"inputs\": \"after the writer failed\"}"),
-                503, "drop trace could not be stored");
+                503, "the trace writer failed");
+        assertThat(client.postJson("/generate", "{\"inputs\": \"untraced\", \"parameters\": {\"trace\": false}}")
+                .statusCode()).as("an untraced request needs no writer").isEqualTo(200);
         ProblemAssertions.assertProblem(client.get("/health"), 503, "the service is DOWN");
         JsonNode components = HttpClientSupport.json(client.get("/actuator/health")).get("components");
         assertThat(components.get("traceWriter").get("status").asString()).isEqualTo("DOWN");

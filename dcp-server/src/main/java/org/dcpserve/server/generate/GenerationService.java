@@ -22,6 +22,7 @@ import org.dcpserve.core.schedule.StepScheduler;
 import org.dcpserve.server.model.DcpProperties;
 import org.dcpserve.server.security.ApiKeyAdmission;
 import org.dcpserve.server.trace.TraceRecorder;
+import org.dcpserve.server.trace.TraceStoreException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -117,8 +118,12 @@ public class GenerationService {
      * @throws org.dcpserve.core.schedule.KvBudgetExceededException when the request alone passes the KV budget
      * @throws org.dcpserve.core.schedule.SchedulerUnavailableException when the step loop failed or the service is
      *         stopping (503)
+     * @throws TraceStoreException when the request is traced and the trace writer failed (503)
      */
     public Running submit(PreparedGeneration prepared, TokenListener listener) {
+        if (prepared.traced()) {
+            traces.requireWriter();
+        }
         long start = System.nanoTime();
         SequenceHandle<Generation> handle = scheduler.submit(generator.decoding(prepared.request(), listener));
         return new Running(handle, start, generationTimeout, inFlight.enter());

@@ -111,6 +111,14 @@ public class TraceRecorder {
         return nanos;
     }
 
+    /** Refuses a traced request before it runs once the writer failed: its trace could never be stored. */
+    public void requireWriter() {
+        Throwable failed = failure;
+        if (failed != null) {
+            throw TraceStoreException.writerFailed(failed);
+        }
+    }
+
     /** Why the writer stopped taking traces, when it failed; null while it works. */
     public Throwable failure() {
         return failure;
