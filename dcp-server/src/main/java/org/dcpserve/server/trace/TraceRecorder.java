@@ -89,11 +89,13 @@ public class TraceRecorder {
     public long record(UUID requestId, String owner, String prompt, Generation generation) {
         long start = System.nanoTime();
         Pending job = new Pending(requestId, owner, prompt, generation, new CompletableFuture<>());
+        requireWriter();
         pending.add(job);
         Throwable failed = failure;
         if (failed != null) {
-            // After the add: either the failing writer's last sweep or this line fails the job.
-            job.done().completeExceptionally(new TraceStoreException(requestId, failed));
+            // The writer failed since the check: its last sweep may have missed the job, so it fails here.
+            pending.remove(job);
+            job.done().completeExceptionally(TraceStoreException.writerFailed(failed));
         }
         try {
             job.done().get(writeTimeout.toNanos(), TimeUnit.NANOSECONDS);
