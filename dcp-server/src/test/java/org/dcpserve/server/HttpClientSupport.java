@@ -20,6 +20,7 @@ public final class HttpClientSupport {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String apiKey;
+    private final Duration timeout;
 
     public HttpClientSupport(int port) {
         this(port, null);
@@ -27,8 +28,14 @@ public final class HttpClientSupport {
 
     /** A client that sends {@code Authorization: Bearer <apiKey>} with every request (null: none). */
     public HttpClientSupport(int port, String apiKey) {
+        this(port, apiKey, Duration.ofSeconds(60));
+    }
+
+    /** A client whose every request fails with an HttpTimeoutException past {@code timeout}. */
+    public HttpClientSupport(int port, String apiKey, Duration timeout) {
         this.base = "http://localhost:" + port;
         this.apiKey = apiKey;
+        this.timeout = timeout;
     }
 
     public HttpResponse<String> post(String path, String contentType, String body) {
@@ -100,7 +107,7 @@ public final class HttpClientSupport {
             request.header("Authorization", "Bearer " + apiKey);
         }
         try {
-            return client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -38,13 +38,7 @@ abstract class PostgresServiceTest extends RunningServiceTest {
         static synchronized String url() {
             if (url == null) {
                 try {
-                    EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-                         Statement statement = connection.createStatement()) {
-                        statement.execute("create role dcp login password 'dcp'");
-                        statement.execute("create database dcp owner dcp");
-                    }
-                    url = postgres.getJdbcUrl("dcp", "dcp").replaceFirst("\\?.*", "");
+                    url = createDcpDatabase(EmbeddedPostgres.builder().start());
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
                 } catch (SQLException e) {
@@ -52,6 +46,16 @@ abstract class PostgresServiceTest extends RunningServiceTest {
                 }
             }
             return url;
+        }
+
+        /** Creates the dcp user and its dcp database in {@code postgres}; returns the database's URL. */
+        static String createDcpDatabase(EmbeddedPostgres postgres) throws SQLException {
+            try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                 Statement statement = connection.createStatement()) {
+                statement.execute("create role dcp login password 'dcp'");
+                statement.execute("create database dcp owner dcp");
+            }
+            return postgres.getJdbcUrl("dcp", "dcp").replaceFirst("\\?.*", "");
         }
     }
 }

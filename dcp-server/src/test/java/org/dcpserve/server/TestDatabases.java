@@ -24,6 +24,6 @@ public final class TestDatabases {
     /** The JDBC URL of an H2 database in {@code file} (H2 adds .mv.db). */
     public static String h2File(Path file) {
         // As application.yml sets it; -Dtest.h2options=... lets the benchmark compare other settings.
-        return "jdbc:h2:file:" + file.toAbsolutePath() + System.getProperty("test.h2options", ";WRITE_DELAY=0");
+        return "jdbc:h2:file:" + file.toAbsolutePath() + System.getProperty("test.h2options", ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
     }
 }

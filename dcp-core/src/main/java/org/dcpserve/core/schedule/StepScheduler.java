@@ -12,6 +12,8 @@ import org.dcpserve.core.engine.ContextLengthExceededException;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.model.ModelConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching: one thread runs forward steps over all running sequences together, one
@@ -21,8 +23,27 @@ import org.dcpserve.core.model.ModelConfig;
  * step, alongside the running sequences' single decode tokens, so a long prompt never stalls them for long.
  *
  * <p>{@link #submit} is thread-safe and never blocks: a full queue refuses at once.
+ *
+ * <p>The loop cannot die quietly: whatever ends it other than {@link #close} (an {@link Error} such as running out
+ * of direct memory in a cache relayout, or a bug) marks the scheduler {@link State#FAILED}, completes every running
+ * and waiting sequence with a {@link SchedulerUnavailableException} naming the cause, and makes {@link #submit}
+ * refuse with one from then on. A {@link RuntimeException} of one step fails only the sequences it fed.
  */
 public final class StepScheduler implements AutoCloseable {
+
+    /** Whether the scheduler takes work. */
+    public enum State {
+        /** Submitting queues. */
+        ACCEPTING,
+        /** {@link #stopAccepting} was called: what was submitted runs to its end, new work is refused. */
+        DRAINING,
+        /** The step loop stopped on an error ({@link #failure}); everything is refused. */
+        FAILED,
+        /** {@link #close} was called. */
+        CLOSED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(StepScheduler.class);
 
     private final OnnxTransformer model;
     private final ModelConfig config;
@@ -36,6 +57,10 @@ public final class StepScheduler implements AutoCloseable {
     private final ArrayDeque<Entry<?>> waiting = new ArrayDeque<>();
     /** Guarded by {@code lock}. */
     private boolean closed;
+    /** Guarded by {@code lock}. */
+    private boolean draining;
+    /** Written under {@code lock}; null while the step loop runs or after it was closed. */
+    private volatile Throwable failure;
 
     /** Step thread only. */
     private final List<Entry<?>> running = new ArrayList<>();
@@ -56,7 +81,8 @@ public final class StepScheduler implements AutoCloseable {
      * Queues a sequence. Refuses at once, without queueing: {@link QueueFullException} when
      * {@link SchedulerLimits#maxQueued} requests are waiting, {@link KvBudgetExceededException} when its
      * cache alone could pass the budget, {@link ContextLengthExceededException} when it could pass the
-     * context, {@link IllegalArgumentException} when its policy needs gates the model lacks.
+     * context, {@link IllegalArgumentException} when its policy needs gates the model lacks,
+     * {@link SchedulerUnavailableException} when the scheduler failed, drains or is closed.
      */
     public <R> SequenceHandle<R> submit(SequenceTask<R> task) {
         if (task.prompt().length == 0) {
@@ -76,8 +102,11 @@ public final class StepScheduler implements AutoCloseable {
         entry.handle = new SequenceHandle<>(() -> dequeue(entry));
         lock.lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("the scheduler is closed");
+            if (failure != null) {
+                throw SchedulerUnavailableException.failed(failure);
+            }
+            if (closed || draining) {
+                throw SchedulerUnavailableException.stopping();
             }
             if (waiting.size() >= limits.maxQueued()) {
                 throw new QueueFullException(limits.maxQueued());
@@ -130,6 +159,46 @@ public final class StepScheduler implements AutoCloseable {
         return steps;
     }
 
+    /**
+     * From now on {@link #submit} refuses; what was submitted before still joins and runs to its end (the
+     * service's graceful shutdown).
+     */
+    public void stopAccepting() {
+        lock.lock();
+        try {
+            draining = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes work again after {@link #stopAccepting} (a paused service resumed); a failed or closed one stays so. */
+    public void resumeAccepting() {
+        lock.lock();
+        try {
+            draining = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public State state() {
+        lock.lock();
+        try {
+            if (failure != null) {
+                return State.FAILED;
+            }
+            return closed ? State.CLOSED : draining ? State.DRAINING : State.ACCEPTING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why the step loop stopped, when it {@link State#FAILED}; otherwise null. */
+    public Throwable failure() {
+        return failure;
+    }
+
     /** Stops after the current step; sequences still waiting or running complete with a CancellationException. */
     @Override
     public void close() {
@@ -148,22 +217,31 @@ public final class StepScheduler implements AutoCloseable {
     }
 
     private void run() {
+        Throwable failed = null;
         try {
             while (admit()) {
                 runStep();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            // Everything, Errors included: a loop that ends unnoticed leaves callers waiting on a queue nobody serves.
+            failed = e;
+            log.error("The step loop failed; every running and waiting sequence fails, new ones are refused", e);
         } finally {
             List<Entry<?>> left = new ArrayList<>(running);
             lock.lock();
             try {
+                failure = failed;
+                closed = true;
                 left.addAll(waiting);
                 waiting.clear();
             } finally {
                 lock.unlock();
             }
-            left.forEach(entry -> entry.handle.fail(new CancellationException("the scheduler was closed")));
+            Throwable cause = failed;
+            left.forEach(entry -> entry.handle.fail(cause != null ? SchedulerUnavailableException.failed(cause)
+                    : new CancellationException("the scheduler was closed")));
         }
     }
 

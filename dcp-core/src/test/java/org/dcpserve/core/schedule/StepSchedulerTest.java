@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dcpserve.core.engine.ExecutionProvider;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The scheduler's limits: a full queue refuses at once, cancelling frees the place, the KV budget holds. */
+/**
+ * The scheduler's limits: a full queue refuses at once, cancelling frees the place, the KV budget holds; a failed
+ * loop fails everything and refuses new work; a drain finishes what was submitted.
+ */
 class StepSchedulerTest {
 
     private static final ModelConfig CONFIG = RandomModels.gpt2Config();
@@ -147,7 +151,54 @@ class StepSchedulerTest {
         closer.join(30_000);
         assertThatThrownBy(() -> waiting.result().get()).isInstanceOf(CancellationException.class);
         assertThatThrownBy(() -> running.result().get()).as("it left mid-generation").isInstanceOf(CancellationException.class);
-        assertThatThrownBy(() -> scheduler.submit(greedy(1))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> scheduler.submit(greedy(1))).isInstanceOf(SchedulerUnavailableException.class);
+        assertThat(scheduler.state()).isEqualTo(StepScheduler.State.CLOSED);
+    }
+
+    @Test
+    void anErrorInAStepFailsWhatRunsAndWaitsAndRefusesNewWork() throws Exception {
+        OutOfMemoryError injected = new OutOfMemoryError("Cannot reserve 4096 bytes of direct buffer memory (injected)");
+        AtomicInteger steps = new AtomicInteger();
+        try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(1, 4, Long.MAX_VALUE, 64))) {
+            // The task is the step's seam: its next() runs inside the step, as the sampler's new float[vocab] does.
+            SequenceHandle<GreedyTask.Outcome> failing = scheduler.submit(new GreedyTask(PROMPT, 8, DensePolicy.INSTANCE,
+                    () -> {
+                        if (steps.incrementAndGet() == 3) {
+                            throw injected;
+                        }
+                    }));
+            SequenceHandle<GreedyTask.Outcome> waiting = scheduler.submit(greedy(3));   // batch of 1: it waits
+            for (SequenceHandle<GreedyTask.Outcome> handle : List.of(failing, waiting)) {
+                assertThatThrownBy(() -> handle.result().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(SchedulerUnavailableException.class)
+                        .hasMessageContaining("(OutOfMemoryError)").hasCause(injected);
+            }
+            assertThat(scheduler.state()).isEqualTo(StepScheduler.State.FAILED);
+            assertThat(scheduler.failure()).isSameAs(injected);
+            assertThatThrownBy(() -> scheduler.submit(greedy(3))).as("refused at once, not queued for a dead loop")
+                    .isInstanceOf(SchedulerUnavailableException.class).hasMessageContaining("until the service is restarted");
+        }
+    }
+
+    @Test
+    void drainingRefusesNewWorkAndRunsWhatWasSubmittedToItsEndUntilResumed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(1, 4, Long.MAX_VALUE, 64))) {
+            SequenceHandle<GreedyTask.Outcome> running = scheduler.submit(blocking(blocked, release));
+            SequenceHandle<GreedyTask.Outcome> waiting = scheduler.submit(greedy(5));
+            assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            scheduler.stopAccepting();
+            assertThat(scheduler.state()).isEqualTo(StepScheduler.State.DRAINING);
+            assertThatThrownBy(() -> scheduler.submit(greedy(1))).isInstanceOf(SchedulerUnavailableException.class)
+                    .hasMessageContaining("shutting down");
+            release.countDown();
+            assertThat(running.result().get(30, TimeUnit.SECONDS).tokens()).hasSize(4);
+            assertThat(waiting.result().get(30, TimeUnit.SECONDS).tokens()).as("queued before the drain: it runs")
+                    .hasSize(5);
+            scheduler.resumeAccepting();
+            assertThat(scheduler.submit(greedy(2)).result().get(30, TimeUnit.SECONDS).tokens()).hasSize(2);
+        }
     }
 
     private static GreedyTask greedy(int newTokens) {

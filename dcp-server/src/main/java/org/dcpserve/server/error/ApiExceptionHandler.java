@@ -6,8 +6,10 @@ import java.util.stream.Collectors;
 import org.dcpserve.core.engine.ContextLengthExceededException;
 import org.dcpserve.core.generate.UnservableRequestException;
 import org.dcpserve.core.schedule.QueueFullException;
+import org.dcpserve.core.schedule.SchedulerUnavailableException;
 import org.dcpserve.server.error.InvalidRequestException.Violation;
 import org.dcpserve.server.generate.GenerationCancelledException;
+import org.dcpserve.server.generate.GenerationTimeoutException;
 import org.dcpserve.server.generate.UnsupportedParameterException;
 import org.dcpserve.server.http.RequestBodyTooLargeException;
 import org.dcpserve.server.trace.TraceNotFoundException;
@@ -37,7 +39,8 @@ import tools.jackson.core.JacksonException;
 /**
  * Every error leaves as an RFC 9457 problem detail. As in TGI, a well-formed request the model cannot
  * serve is 422, an overloaded server 429; unreadable JSON or a malformed id is 400, an unknown trace 404,
- * a body past dcp.max-request-body 413, a body that stalls 408, a trace database that fails 503. A stack trace
+ * a body past dcp.max-request-body 413, a body that stalls 408, a trace database that fails 503, a failed step
+ * loop, a shutdown in progress or a timed-out generation 503. A stack trace
  * never reaches a client, nor more than a short prefix of a value it sent ({@link Echo}). Each one also carries
  * TGI's error and error_type members, or leaves in another wire format's error body ({@link ErrorBodies}).
  */
@@ -141,7 +144,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     /** Our exceptions whose message is written for the client: the detail, under the status and title of its kind. */
     @ExceptionHandler({TraceNotFoundException.class, TraceStoreException.class, QueueFullException.class,
-            GenerationCancelledException.class, UnservableRequestException.class,
+            GenerationCancelledException.class, GenerationTimeoutException.class,
+            SchedulerUnavailableException.class, UnservableRequestException.class,
             ContextLengthExceededException.class})
     ProblemDetail refused(RuntimeException ex) {
         return switch (ex) {
@@ -150,6 +154,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case TraceStoreException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Trace not stored", e.getMessage());
             case QueueFullException e -> problem(HttpStatus.TOO_MANY_REQUESTS, "Overloaded", e.getMessage());
             case GenerationCancelledException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Generation stopped",
+                    e.getMessage());
+            case GenerationTimeoutException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Generation timed out",
+                    e.getMessage());
+            // The step loop failed (logged with its cause there) or the service is shutting down.
+            case SchedulerUnavailableException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
                     e.getMessage());
             case UnservableRequestException e -> {
                 ProblemDetail problem = cannotBeServed(e.getMessage());

@@ -13,8 +13,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * A Server-Sent Events response written on a virtual thread of its own, so a slow client never holds a servlet
  * thread or the step loop. Whatever ends the stream early (the client gone, an interrupt, an error) cancels the
  * generations behind it, so they leave the batch at the next step; an error travels as the last event, since
- * the status line is long gone. The stream always ends: the emitter has no timeout, so an open one would hang
- * the client.
+ * the status line is long gone. The stream always ends: the emitter has no timeout of its own, but every wait of
+ * a body is bounded (its tokens and result by dcp.generation-timeout, its trace by dcp.trace-write-timeout) and
+ * the emitter is completed however the body ends.
  */
 public final class EventStream {
 

@@ -49,7 +49,6 @@ public class GenerateController {
     @ApiResponse(responseCode = "200", description = "The generated text",
             headers = @Header(name = REQUEST_ID_HEADER, description = TRACE_ID))
     @GenerationProblemResponses
-    @ProblemResponse(responseCode = "503", description = "The drop trace could not be stored, so no result is given")
     ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         GenerationService.PreparedGeneration prepared = service.prepare(request);
         GenerateResponse response = service.toResponse(prepared, service.generate(prepared));

@@ -1,5 +1,6 @@
 package org.dcpserve.server.generate;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -7,6 +8,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.core.generate.Generation;
 import org.dcpserve.core.generate.GenerationRequest;
@@ -16,8 +19,10 @@ import org.dcpserve.core.generate.GeneratedToken.Alternative;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.schedule.SequenceHandle;
 import org.dcpserve.core.schedule.StepScheduler;
+import org.dcpserve.server.model.DcpProperties;
 import org.dcpserve.server.security.ApiKeyAdmission;
 import org.dcpserve.server.trace.TraceRecorder;
+import org.dcpserve.server.trace.TraceStoreException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -26,6 +31,10 @@ import org.springframework.stereotype.Service;
  * response byte. Token listeners run on the scheduler's step thread, so they must only hand tokens on (see
  * the controller's stream queue). Every finished generation's drop trace is committed before its response is
  * given; the step loop never waits for the database, since the trace is written on the request's own thread.
+ *
+ * <p>Every wait is bounded: a request waits at most {@code dcp.generation-timeout} for its generation and
+ * {@code dcp.trace-write-timeout} for its trace. A graceful shutdown ({@link #drain}) refuses new generations and
+ * waits for the submitted ones to be answered.
  */
 @Service
 public class GenerationService {
@@ -36,15 +45,19 @@ public class GenerationService {
     private final GenerationMetrics metrics;
     private final ApiKeyAdmission keys;
     private final SamplingDefaults defaults;
+    private final Duration generationTimeout;
+    private final InFlight inFlight = new InFlight();
 
     GenerationService(TextGenerator generator, StepScheduler scheduler, TraceRecorder traces,
-                      GenerationMetrics metrics, ApiKeyAdmission keys, SamplingDefaults defaults) {
+                      GenerationMetrics metrics, ApiKeyAdmission keys, SamplingDefaults defaults,
+                      DcpProperties properties) {
         this.generator = generator;
         this.defaults = defaults;
         this.scheduler = scheduler;
         this.traces = traces;
         this.metrics = metrics;
         this.keys = keys;
+        this.generationTimeout = properties.generationTimeout();
     }
 
     /** The generator, for adapters that describe the model (context length, vocabulary). */
@@ -116,11 +129,32 @@ public class GenerationService {
      *
      * @throws org.dcpserve.core.schedule.QueueFullException when the queue is full (429)
      * @throws org.dcpserve.core.schedule.KvBudgetExceededException when the request alone passes the KV budget
+     * @throws org.dcpserve.core.schedule.SchedulerUnavailableException when the step loop failed or the service is
+     *         stopping (503)
+     * @throws TraceStoreException when the request is traced and the trace writer failed (503)
      */
     public Running submit(PreparedGeneration prepared, TokenListener listener) {
+        if (prepared.traced()) {
+            traces.requireWriter();
+        }
         long start = System.nanoTime();
         SequenceHandle<Generation> handle = scheduler.submit(generator.decoding(prepared.request(), listener));
-        return new Running(handle, start);
+        return new Running(handle, start, generationTimeout, inFlight.enter());
+    }
+
+    /**
+     * The graceful shutdown: new generations are refused (503) from now on; waits until every submitted one was
+     * answered, trace committed, or {@code grace} passed. Returns the generations still in flight (0: drained).
+     */
+    public int drain(Duration grace) throws InterruptedException {
+        scheduler.stopAccepting();
+        inFlight.awaitNone(grace);
+        return inFlight.count();
+    }
+
+    /** Takes new generations again after {@link #drain}: a lifecycle restarted without a new context. */
+    public void resume() {
+        scheduler.resumeAccepting();
     }
 
     /**
@@ -130,15 +164,20 @@ public class GenerationService {
      * cancelled.
      */
     public Completed finish(PreparedGeneration prepared, Running running) {
-        Generation generation = running.await();
-        metrics.finished(generation, System.nanoTime() - running.startNanos());
-        // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
-        float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request()) : null;
-        long traceWriteNanos = prepared.traced()
-                ? traces.record(prepared.requestId(), prepared.owner(), promptAsFed(prepared.request(), generation),
-                        generation)
-                : 0;
-        return new Completed(generation, traceWriteNanos, promptLogprobs);
+        try {
+            Generation generation = running.await();
+            metrics.finished(generation, System.nanoTime() - running.startNanos());
+            // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
+            float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request())
+                    : null;
+            long traceWriteNanos = prepared.traced()
+                    ? traces.record(prepared.requestId(), prepared.owner(), promptAsFed(prepared.request(), generation),
+                            generation)
+                    : 0;
+            return new Completed(generation, traceWriteNanos, promptLogprobs);
+        } finally {
+            running.answered();
+        }
     }
 
     /**
@@ -238,22 +277,59 @@ public class GenerationService {
     public record Completed(Generation generation, long traceWriteNanos, float[] promptLogprobs) {
     }
 
-    /** A generation in the scheduler: queued or running. */
-    public record Running(SequenceHandle<Generation> handle, long startNanos) {
+    /**
+     * A generation in the scheduler, queued or running, until its request is answered ({@link #finish}) or
+     * gives up on it ({@link #cancel}).
+     */
+    public static final class Running {
+
+        private final SequenceHandle<Generation> handle;
+        private final long startNanos;
+        private final Duration timeout;
+        private final InFlight.Ticket ticket;
+
+        Running(SequenceHandle<Generation> handle, long startNanos, Duration timeout, InFlight.Ticket ticket) {
+            this.handle = handle;
+            this.startNanos = startNanos;
+            this.timeout = timeout;
+            this.ticket = ticket;
+        }
 
         /** Completes (on the step thread: attach only quick actions) when the generation ends in any way. */
         public CompletableFuture<Generation> result() {
             return handle.result();
         }
 
+        long startNanos() {
+            return startNanos;
+        }
+
+        /** Time left of dcp.generation-timeout, counted from the submission (negative once past). */
+        public long nanosLeft() {
+            return startNanos + timeout.toNanos() - System.nanoTime();
+        }
+
         /** Takes the generation out of the queue or the batch; its client is gone. */
         public void cancel() {
             handle.cancel();
+            ticket.leave();
+        }
+
+        /** Past dcp.generation-timeout: cancels the generation and returns what to throw. */
+        public GenerationTimeoutException timedOut() {
+            cancel();
+            return new GenerationTimeoutException(timeout);
+        }
+
+        void answered() {
+            ticket.leave();
         }
 
         Generation await() {
             try {
-                return handle.result().get();
+                return handle.result().get(Math.max(0, nanosLeft()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw timedOut();
             } catch (CancellationException e) {
                 throw new GenerationCancelledException(e);
             } catch (InterruptedException e) {

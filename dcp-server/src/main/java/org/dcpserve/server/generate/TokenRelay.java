@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.dcpserve.core.generate.GeneratedToken;
 import org.dcpserve.server.generate.GenerationService.PreparedGeneration;
 
@@ -38,12 +39,20 @@ public final class TokenRelay {
         return new TokenRelay(service, prepared);
     }
 
-    /** Waits for tokens and returns every one that is waiting (at least one); empty once the generation ended. */
+    /**
+     * Waits for tokens and returns every one that is waiting (at least one); empty once the generation ended.
+     *
+     * @throws GenerationTimeoutException past dcp.generation-timeout (the generation is cancelled)
+     */
     public List<Item> next() throws InterruptedException {
         List<Item> out = new ArrayList<>();
         List<Object> ready = new ArrayList<>();
         while (!ended && out.isEmpty()) {
-            ready.add(queue.take());
+            Object first = queue.poll(Math.max(0, running.nanosLeft()), TimeUnit.NANOSECONDS);
+            if (first == null) {
+                throw running.timedOut();
+            }
+            ready.add(first);
             queue.drainTo(ready);
             for (Object item : ready) {
                 if (item == END) {

@@ -1,5 +1,6 @@
 package org.dcpserve.server.model;
 
+import java.time.Duration;
 import org.dcpserve.core.engine.ExecutionProvider;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,6 +20,10 @@ import org.springframework.util.unit.DataSize;
  *                          dense worst case (prompt + max_new_tokens); a request that alone needs more is a 422
  * @param prefillChunk      most prompt tokens fed per step over all joining sequences
  * @param intraOpThreads    threads one ONNX Runtime graph call may use; 0: every core (one step runs at a time)
+ * @param generationTimeout longest a request waits for its generation, queue included; past it the generation
+ *                          is cancelled and the request answered 503
+ * @param traceWriteTimeout longest a finished generation waits for its drop trace to be committed; past it the
+ *                          request is answered 503 (trace not stored)
  */
 @ConfigurationProperties("dcp")
 public record DcpProperties(
@@ -29,5 +34,13 @@ public record DcpProperties(
         @DefaultValue("256") int maxQueued,
         @DefaultValue("1GB") DataSize maxKvBytes,
         @DefaultValue("256") int prefillChunk,
-        @DefaultValue("0") int intraOpThreads) {
+        @DefaultValue("0") int intraOpThreads,
+        @DefaultValue("5m") Duration generationTimeout,
+        @DefaultValue("30s") Duration traceWriteTimeout) {
+
+    public DcpProperties {
+        if (!generationTimeout.isPositive() || !traceWriteTimeout.isPositive()) {
+            throw new IllegalArgumentException("dcp.generation-timeout and dcp.trace-write-timeout must be positive");
+        }
+    }
 }

@@ -17,6 +17,10 @@ import org.dcpserve.core.generate.TextGenerator;
 import org.dcpserve.core.tokenizer.Tokenizer;
 import org.dcpserve.server.error.ProblemResponse;
 import org.dcpserve.server.generate.GenerateRequest;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,12 +31,23 @@ import org.springframework.web.bind.annotation.RestController;
 /** The rest of TGI's routes: /health, /metrics and /tokenize (/info is the model package's). */
 @RestController
 @Tag(name = "tgi", description = "Hugging Face TGI's service routes")
-record TgiController(TextGenerator generator, PrometheusMeterRegistry prometheus) {
+record TgiController(TextGenerator generator, PrometheusMeterRegistry prometheus, HealthEndpoint healthEndpoint) {
 
     @GetMapping("/health")
-    @Operation(summary = "200 with an empty body once the model is loaded (TGI's /health)")
-    ResponseEntity<Void> health() {
-        return ResponseEntity.ok().build();
+    @Operation(summary = "200 with an empty body while the service is UP (TGI's /health); 503 when /actuator/health"
+            + " is not: the step loop or the trace writer failed, the trace database is unreachable, or the service"
+            + " is shutting down")
+    @ApiResponse(responseCode = "200", description = "Healthy")
+    @ProblemResponse(responseCode = "503", description = "Not healthy; /actuator/health names the component")
+    ResponseEntity<ProblemDetail> health() {
+        Status status = healthEndpoint.health().getStatus();
+        if (Status.UP.equals(status)) {
+            return ResponseEntity.ok().build();
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "the service is "
+                + status.getCode() + "; GET /actuator/health names the component that is not UP");
+        problem.setTitle("Unhealthy");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
     }
 
     @GetMapping(path = "/metrics", produces = "text/plain;version=0.0.4;charset=utf-8")
