@@ -14,55 +14,6 @@ import org.junit.jupiter.api.Test;
  */
 class SamplerEquivalenceTest {
 
-    /** Qwen2.5's embedding rows; its tokenizer has 151,669 tokens, the rest are masked (-inf) in serving. */
-    private static final int QWEN_VOCAB = 151_936;
-    private static final int QWEN_TOKENS = 151_669;
-
-    /** Rows of the kinds a model gives, and the corners: ties, masked ids, a flat row whose nucleus is most of it. */
-    enum Row {
-        /** A few dozen likely tokens above a Gaussian tail, as a trained model's distribution looks. */
-        HEAD,
-        /** Few distinct values (ties everywhere), both zeros, a few -inf. */
-        TIES,
-        /** HEAD with Qwen's padded ids and a tenth of the rest masked to -inf. */
-        MASKED,
-        /** Nearly uniform: a top-p nucleus of most of the vocabulary, a draw walking deep. */
-        FLAT,
-        /** 1, 2, 4 or 8 equal logits, the rest -inf: probabilities that are exact binary fractions (top_p 0.5). */
-        EXACT;
-
-        float[] make(SplittableRandom random, int vocab) {
-            float[] logits = new float[vocab];
-            float[] values = {0f, -0f, 1.5f, -1.5f, 3f, 8f, 8f, Float.NEGATIVE_INFINITY};
-            for (int i = 0; i < vocab; i++) {
-                logits[i] = switch (this) {
-                    case HEAD, MASKED -> (float) random.nextGaussian(0, 1.5);
-                    case TIES -> values[random.nextInt(values.length)];
-                    case FLAT -> (float) random.nextGaussian(0, 0.05);
-                    case EXACT -> Float.NEGATIVE_INFINITY;
-                };
-            }
-            if (this == EXACT) {
-                for (int i = 0; i < 1 << random.nextInt(4); i++) {
-                    logits[random.nextInt(vocab)] = 2.5f;
-                }
-            }
-            if (this == HEAD || this == MASKED) {
-                for (int i = 0; i < 1 + vocab / 4000; i++) {
-                    logits[random.nextInt(vocab)] += (float) random.nextDouble(6, 16);
-                }
-            }
-            if (this == MASKED) {
-                for (int i = 0; i < vocab; i++) {
-                    if (i >= vocab * QWEN_TOKENS / QWEN_VOCAB || random.nextInt(10) == 0) {
-                        logits[i] = Float.NEGATIVE_INFINITY;
-                    }
-                }
-            }
-            return logits;
-        }
-    }
-
     private static SamplingParams params(float temperature, int topK, float topP, float typicalP) {
         return new SamplingParams(temperature, topK, topP, 0L, 1f, 0f, 0f, typicalP);
     }
@@ -108,11 +59,11 @@ class SamplerEquivalenceTest {
     void picksAsTheSortingReferenceAtQwensVocabularyForEveryParameterSetAndSeed() {
         SplittableRandom random = new SplittableRandom(2026);
         List<float[]> rows = new ArrayList<>();
-        for (Row kind : Row.values()) {
-            rows.add(kind.make(random, QWEN_VOCAB));
-            rows.add(kind.make(random, QWEN_VOCAB));
+        for (LogitRows kind : LogitRows.values()) {
+            rows.add(kind.make(random, LogitRows.QWEN_VOCAB));
+            rows.add(kind.make(random, LogitRows.QWEN_VOCAB));
         }
-        int[] prompt = random.ints(300, 0, QWEN_VOCAB).toArray();
+        int[] prompt = random.ints(300, 0, LogitRows.QWEN_VOCAB).toArray();
         int steps = 0;
         for (SamplingParams set : realVocabularySets()) {
             for (long seed = 0; seed < 4; seed++) {
@@ -140,7 +91,7 @@ class SamplerEquivalenceTest {
                     typicalPs[random.nextInt(typicalPs.length)]);
             List<float[]> rows = new ArrayList<>();
             for (int step = 0; step < 5; step++) {
-                rows.add(Row.values()[random.nextInt(Row.values().length)].make(random, vocab));
+                rows.add(LogitRows.values()[random.nextInt(LogitRows.values().length)].make(random, vocab));
             }
             assertSamePicks(p, random.ints(5, 0, vocab).toArray(), rows, 0, rows.size());
         }
@@ -149,15 +100,15 @@ class SamplerEquivalenceTest {
     @Test
     void theLogProbabilitiesAndTopAlternativesAreTheReferencesBitForBit() {
         SplittableRandom random = new SplittableRandom(5);
-        for (Row kind : Row.values()) {
-            float[] logits = kind.make(random, QWEN_VOCAB);
+        for (LogitRows kind : LogitRows.values()) {
+            float[] logits = kind.make(random, LogitRows.QWEN_VOCAB);
             LogSoftmax softmax = LogSoftmax.of(logits);
             int[] best = TopTokens.best(logits, 5);
             float[] expected = SortingSampler.topLogProbabilities(logits, 5);
             for (int i = 0; i < best.length; i++) {
                 assertThat(softmax.logProbability(best[i])).isEqualTo(expected[i]);
             }
-            int token = random.nextInt(QWEN_VOCAB);
+            int token = random.nextInt(LogitRows.QWEN_VOCAB);
             assertThat(softmax.logProbability(token)).isEqualTo(SortingSampler.logProbability(logits, token));
         }
     }
