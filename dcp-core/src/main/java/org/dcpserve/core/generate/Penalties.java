@@ -58,7 +58,8 @@ final class Penalties {
 
     /** Counts a generated token. */
     void record(int token) {
-        generated[slot(token)]++;
+        int slot = slot(token);   // first: it may grow the arrays
+        generated[slot]++;
     }
 
     private int slot(int token) {
