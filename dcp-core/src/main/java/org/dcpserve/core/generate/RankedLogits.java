@@ -6,13 +6,16 @@ import java.util.Arrays;
  * The most likely ids of one logits row [vocab], by descending logit with ties in id order (the order of
  * Float.compare), ranked only as deep as someone asks: a nucleus of 40 tokens out of 151,936 costs one pass over
  * the row and a sort of about a hundred keys, not a sort of the vocabulary. Asking past what is ranked ranks
- * {@link #GROWTH} times more with another pass. The buffer is kept from step to step.
+ * {@link #GROWTH} times more with another pass (a flat row, whose nucleus is most of it, ends up sorted whole, as
+ * before). The buffer is kept from step to step.
  */
 final class RankedLogits {
 
     /** Ranked on the first request: most nuclei of a trained model's distribution fit. */
     private static final int FIRST = 64;
     private static final int GROWTH = 8;
+    /** Past a sixteenth of the row, ranking all of it at once is cheaper than another round of selection. */
+    private static final int WHOLE_ROW_BEYOND = 16;
 
     private float[] logits;
     private int limit;
@@ -35,7 +38,8 @@ final class RankedLogits {
     /** The id at {@code rank} (0 = the largest logit), for rank < {@link #limit()}. */
     int id(int rank) {
         if (rank >= ranked) {
-            rankBest(Math.min(limit, Math.max(rank + 1, Math.max(FIRST, ranked * GROWTH))));
+            int m = Math.max(rank + 1, Math.max(FIRST, ranked * GROWTH));
+            rankBest(m > logits.length / WHOLE_ROW_BEYOND ? limit : Math.min(limit, m));
         }
         return (int) keys[rank];
     }
