@@ -30,9 +30,9 @@ final class RankedLogits {
         this.ranked = 0;
     }
 
-    /** How many ids may be ranked. */
-    int limit() {
-        return limit;
+    /** How many ids are ranked so far (0 before the first {@link #id}). */
+    int ranked() {
+        return ranked;
     }
 
     /** The id at {@code rank} (0 = the largest logit), for rank < {@link #limit()}. */

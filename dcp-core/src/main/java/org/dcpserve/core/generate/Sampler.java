@@ -14,10 +14,17 @@ import java.util.SplittableRandom;
  */
 public final class Sampler {
 
+    /**
+     * How far apart, relatively, a decision from the tail's bounds must be from its boundary: far above the
+     * rounding of sums in another order, far below a bound's bucket.
+     */
+    private static final double SETTLED = 1e-12;
+
     private final SamplingParams params;
     private final SplittableRandom random;
     private final Penalties penalties;
     private final RankedLogits ranked = new RankedLogits();
+    private final TailBounds tail = new TailBounds();
     /** This step's row [vocab] and largest logit / temperature. */
     private float[] logits;
     private double max;
@@ -68,21 +75,21 @@ public final class Sampler {
         max = row[ranked.id(0)] / (double) params.temperature();
         boolean wholeVocabulary = k == vocab;
         // Top-p keeps the first ranks whose probability reaches p; without it the candidates are all k, which over
-        // the whole vocabulary stay unranked (kept = -1): sums run over the row and the walk ranks as it goes.
-        int kept = k;
+        // the whole vocabulary stay unranked (kept = -1): the walk ranks as it goes.
+        int kept;
         if (params.topP() < 1f) {
-            kept = nucleus(k, wholeVocabulary ? wholeSum() : rankSum(k));
-        } else if (wholeVocabulary) {
-            kept = -1;
+            kept = wholeVocabulary ? wholeNucleus(k) : nucleus(k, rankSum(k));
+        } else {
+            kept = wholeVocabulary ? -1 : k;
         }
-        double draw;
+        double u = random.nextDouble();
         if (params.typicalP() < 1f) {
             typicalSet(kept, params.typicalP());
             double total = 0;
             for (int i = 0; i < typicalSize; i++) {
                 total += weight(typical[i]);
             }
-            draw = random.nextDouble() * total;
+            double draw = u * total;
             for (int i = 0; i < typicalSize; i++) {
                 draw -= weight(typical[i]);
                 if (draw < 0) {
@@ -91,18 +98,75 @@ public final class Sampler {
             }
             return ranked.id(typical[typicalSize - 1]);
         }
-        draw = random.nextDouble() * (kept < 0 ? wholeSum() : rankSum(kept));
-        int end = kept < 0 ? vocab : kept;
+        if (kept >= 0) {
+            return ranked.id(walk(u * rankSum(kept), kept));
+        }
+        int bounded = boundedDraw(u);
+        return ranked.id(bounded >= 0 ? bounded : walk(u * wholeSum(), vocab));
+    }
+
+    /** The rank where {@code draw} falls, walking the first {@code end} ranks. */
+    private int walk(double draw, int end) {
         int rank = 0;
         // Past the last positive weight nothing can be drawn: rounding left the draw >= 0, the last one is it.
         while (rank < end && (rank == 0 || weight(rank) > 0)) {
             draw -= weight(rank);
             if (draw < 0) {
-                return ranked.id(rank);
+                return rank;
             }
             rank++;
         }
-        return ranked.id(rank - 1);
+        return rank - 1;
+    }
+
+    /** The top-p nucleus over the whole vocabulary: from the head and the tail's bounds, else from the exact sum. */
+    private int wholeNucleus(int k) {
+        int head = boundedHead();
+        double lowest = params.topP() * (rankSum(head) + tail.lower()) * (1 - SETTLED);
+        double highest = params.topP() * (rankSum(head) + tail.upper()) * (1 + SETTLED);
+        double prefix = 0;
+        for (int rank = 0; rank < head; rank++) {
+            prefix += weight(rank);
+            if (prefix >= highest) {
+                return rank + 1;    // reached whatever the tail's sum
+            }
+            if (prefix >= lowest) {
+                break;              // might have: only the exact sum tells
+            }
+        }
+        return nucleus(k, wholeSum());
+    }
+
+    /**
+     * The rank a draw of {@code u} x the whole vocabulary's sum falls on, when the head and the tail's bounds settle
+     * it; -1 when the draw might fall near a boundary or in the tail.
+     */
+    private int boundedDraw(double u) {
+        int head = boundedHead();
+        double lowest = u * (rankSum(head) + tail.lower()) * (1 - SETTLED);
+        double highest = u * (rankSum(head) + tail.upper()) * (1 + SETTLED);
+        double prefix = 0;
+        for (int rank = 0; rank < head; rank++) {
+            prefix += weight(rank);
+            if (prefix > lowest) {
+                return prefix > highest ? rank : -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Ranks the head of the row and measures the tail's bounds: the head is the ranked ids whose logit is above
+     * the last ranked one's, the tail every other id. Returns the head's size.
+     */
+    private int boundedHead() {
+        float ceiling = logits[ranked.id(ranked.ranked() - 1)];
+        tail.measure(logits, ceiling, params.temperature(), max);
+        int head = 0;
+        while (head < ranked.ranked() && logits[ranked.id(head)] > ceiling) {
+            head++;
+        }
+        return head;
     }
 
     /** The smallest number of first ranks whose probability reaches top_p, or up to the last positive weight. */
