@@ -16,7 +16,7 @@ import org.dcpserve.core.generate.TopTokens;
  * log-probability and the top-5 alternatives' log-probabilities. Before: {@code SortingSampler}, the sampler as it
  * was (a sort of the vocabulary, a copy of the row for the penalties, a softmax pass for the log-probability and
  * another for the top 5). After: {@code Sampler}, {@code LogSoftmax} and {@code TopTokens}. Alternating, in one
- * run; microseconds per batch-16 step.
+ * run; microseconds per batch-16 step, of the thread's CPU (what a shared host does not inflate) and wall-clock.
  *
  * <pre>java -cp dcp-core/target/test-classes:dcp-core/target/classes org.dcpserve.core.bench.SamplingBenchmark [rounds]</pre>
  */
@@ -52,7 +52,8 @@ public final class SamplingBenchmark {
         int[] prompt = random.ints(PROMPT, 0, VOCAB).toArray();
         System.out.printf("Java per batch-%d step at vocabulary %d, top-%d log-probabilities, %d-token prompts%n",
                 BATCH, VOCAB, TOP_N, PROMPT);
-        System.out.println("us per step: before (sort)  after (partial)  ratio | top_p 0.9 nucleus at T 0.7 | setting");
+        System.out.println("us per step, thread CPU: before (sort), after (partial), ratio | wall: before, after"
+                + " | top_p 0.9 nucleus at T 0.7 | setting");
         for (int round = 0; round < rounds; round++) {
             for (Setting setting : settings) {
                 float[][] rows = new float[BATCH][];
@@ -65,14 +66,14 @@ public final class SamplingBenchmark {
                     before[s] = new SortingSampler(setting.params(), prompt);
                     after[s] = new Sampler(setting.params(), prompt);
                 }
-                double sorting = CallTimer.microsPerCall(() -> {
+                CallTimer.Call sorting = () -> {
                     for (int s = 0; s < BATCH; s++) {
                         int token = before[s].next(rows[s]);
                         consume(SortingSampler.logProbability(rows[s], token));
                         consume(SortingSampler.topLogProbabilities(rows[s], TOP_N)[0]);
                     }
-                });
-                double partial = CallTimer.microsPerCall(() -> {
+                };
+                CallTimer.Call partial = () -> {
                     for (int s = 0; s < BATCH; s++) {
                         int token = after[s].next(rows[s]);
                         LogSoftmax softmax = LogSoftmax.of(rows[s]);
@@ -81,9 +82,13 @@ public final class SamplingBenchmark {
                             consume(softmax.logProbability(id));
                         }
                     }
-                });
-                System.out.printf("%24.0f %16.0f %6.1fx | %26d | %s%n", sorting, partial, sorting / partial,
-                        nucleus(rows[0], 0.7, 0.9), setting.name());
+                };
+                double sortingCpu = CallTimer.cpuMicrosPerCall(sorting);
+                double partialCpu = CallTimer.cpuMicrosPerCall(partial);
+                double sortingWall = CallTimer.microsPerCall(sorting);
+                double partialWall = CallTimer.microsPerCall(partial);
+                System.out.printf("%9.0f %9.0f %6.1fx | %9.0f %9.0f | %8d | %s%n", sortingCpu, partialCpu,
+                        sortingCpu / partialCpu, sortingWall, partialWall, nucleus(rows[0], 0.7, 0.9), setting.name());
             }
         }
     }
