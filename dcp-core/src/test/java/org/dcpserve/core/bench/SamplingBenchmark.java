@@ -17,6 +17,7 @@ import org.dcpserve.core.generate.TopTokens;
  * was (a sort of the vocabulary, a copy of the row for the penalties, a softmax pass for the log-probability and
  * another for the top 5). After: {@code Sampler}, {@code LogSoftmax} and {@code TopTokens}. Alternating, in one
  * run; microseconds per batch-16 step, of the thread's CPU (what a shared host does not inflate) and wall-clock.
+ * Each step builds its samplers (a 512-token prompt's penalty counts), in both.
  *
  * <pre>java -cp dcp-core/target/test-classes:dcp-core/target/classes org.dcpserve.core.bench.SamplingBenchmark [rounds]</pre>
  */
@@ -60,22 +61,18 @@ public final class SamplingBenchmark {
                 for (int s = 0; s < BATCH; s++) {
                     rows[s] = setting.rows().make(random, VOCAB);
                 }
-                SortingSampler[] before = new SortingSampler[BATCH];
-                Sampler[] after = new Sampler[BATCH];
-                for (int s = 0; s < BATCH; s++) {
-                    before[s] = new SortingSampler(setting.params(), prompt);
-                    after[s] = new Sampler(setting.params(), prompt);
-                }
+                // Fresh samplers every step: a penalty's counts would otherwise grow with the calls, and more calls
+                // of the faster sampler would flatten its rows more.
                 CallTimer.Call sorting = () -> {
                     for (int s = 0; s < BATCH; s++) {
-                        int token = before[s].next(rows[s]);
+                        int token = new SortingSampler(setting.params(), prompt).next(rows[s]);
                         consume(SortingSampler.logProbability(rows[s], token));
                         consume(SortingSampler.topLogProbabilities(rows[s], TOP_N)[0]);
                     }
                 };
                 CallTimer.Call partial = () -> {
                     for (int s = 0; s < BATCH; s++) {
-                        int token = after[s].next(rows[s]);
+                        int token = new Sampler(setting.params(), prompt).next(rows[s]);
                         LogSoftmax softmax = LogSoftmax.of(rows[s]);
                         consume(softmax.logProbability(token));
                         for (int id : TopTokens.best(rows[s], TOP_N)) {
@@ -91,6 +88,18 @@ public final class SamplingBenchmark {
                         sortingCpu / partialCpu, sortingWall, partialWall, nucleus(rows[0], 0.7, 0.9), setting.name());
             }
         }
+        System.out.println("after, its parts: us of thread CPU per row (one sequence)");
+        System.out.println("  Sampler.next | setting");
+        for (Setting setting : settings) {
+            float[] row = setting.rows().make(random, VOCAB);
+            System.out.printf("%14.0f | %s%n", CallTimer.cpuMicrosPerCall(
+                    () -> consume(new Sampler(setting.params(), prompt).next(row))), setting.name());
+        }
+        float[] row = LogitRows.HEAD.make(random, VOCAB);
+        System.out.printf("%14.0f | LogSoftmax.of (the log-probabilities' one exp pass)%n",
+                CallTimer.cpuMicrosPerCall(() -> consume(LogSoftmax.of(row).logProbability(0))));
+        System.out.printf("%14.0f | TopTokens.best, 5%n",
+                CallTimer.cpuMicrosPerCall(() -> consume(TopTokens.best(row, TOP_N)[0])));
     }
 
     /** How many of the most likely tokens of {@code logits} reach probability p at temperature t. */
