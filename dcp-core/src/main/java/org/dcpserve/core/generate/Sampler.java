@@ -131,8 +131,14 @@ public final class Sampler {
                 return rank + 1;    // reached whatever the tail's sum
             }
             if (prefix >= lowest) {
-                break;              // might have: only the exact sum tells
+                return nucleus(k, wholeSum());   // might have: only the exact sum tells
             }
+        }
+        if (head > 0) {
+            // Past the head: no later weight exceeds the head's last, so the nucleus holds at least this many more
+            // ranks. Ranking them at once spares a flat row (a nucleus of most of the vocabulary) the rounds between.
+            double deeper = (lowest - prefix) / weight(head - 1);
+            ranked.id((int) Math.min(k - 1, head + deeper));
         }
         return nucleus(k, wholeSum());
     }
@@ -264,12 +270,19 @@ public final class Sampler {
         return sum;
     }
 
-    /** Σ weight over the whole row [vocab], in id order, once a step. */
+    /**
+     * Σ weight over the whole row [vocab], once a step: in rank order when all of it is ranked (the weights are
+     * there, and the order is the sort's), else in id order.
+     */
     private double wholeSum() {
         if (!wholeSummed) {
             double sum = 0;
-            for (float logit : logits) {
-                sum += Math.exp(logit / (double) params.temperature() - max);
+            if (ranked.ranked() == logits.length) {
+                sum = rankSum(logits.length);
+            } else {
+                for (float logit : logits) {
+                    sum += Math.exp(logit / (double) params.temperature() - max);
+                }
             }
             wholeSum = sum;
             wholeSummed = true;
