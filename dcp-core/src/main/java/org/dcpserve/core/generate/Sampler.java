@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
  *
  * <p>The candidates are ranked by descending logit (ties in id order) and the draw walks them from the top, but
  * only as far as the nucleus, the typical set or the draw itself reaches ({@link RankedLogits}): nothing sorts the
- * vocabulary. Over a top-k the sums run in rank order; over the whole vocabulary (no top-k) they run in id order,
- * which changes only their last bits. Buffers are reused from step to step.
+ * vocabulary. Over a top-k the sums run in rank order, as the sort had them. Over the whole vocabulary (no top-k)
+ * the head's weights and bounds on the tail's ({@link TailBounds}) settle most nuclei and draws; else the exact
+ * sum runs in id order, which changes only its last bits. Buffers are reused from step to step.
  */
 public final class Sampler {
 
@@ -31,7 +32,7 @@ public final class Sampler {
     /** exp(logit / temperature - max) of the ids by rank, in [0, weighed). */
     private double[] weights = new double[64];
     private int weighed;
-    /** Σ weight over the whole vocabulary in id order, once this step needed it. */
+    /** Σ weight over the whole vocabulary, once this step needed it. */
     private double wholeSum;
     private boolean wholeSummed;
     /** Ranks of the typical set, most typical first, in [0, typicalSize). */
