@@ -86,9 +86,10 @@ public final class Decoding implements SequenceTask<Generation> {
         int token = sampler.next(logits);
         int position = prompt.length + generated.size();
         boolean eos = config.tokenizer().isEos(token);
+        LogSoftmax softmax = LogSoftmax.of(logits);
         GeneratedToken generatedToken = new GeneratedToken(token, tokenizer.tokenText(token), position,
-                Sampler.logProbability(logits, token), eos || isBos(token),
-                TopTokens.of(logits, request.topNTokens(), tokenizer, config));
+                softmax.logProbability(token), eos || isBos(token),
+                TopTokens.of(logits, softmax, request.topNTokens(), tokenizer, config));
         generated.add(generatedToken);
         if (eos) {
             listener.onToken(generatedToken, "");

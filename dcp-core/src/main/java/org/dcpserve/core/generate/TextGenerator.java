@@ -137,7 +137,7 @@ public final class TextGenerator {
         float[] out = new float[prompt.length];
         out[0] = Float.NaN;
         for (int i = 1; i < prompt.length; i++) {
-            out[i] = Sampler.logProbability(Arrays.copyOfRange(logits, (i - 1) * vocab, i * vocab), prompt[i]);
+            out[i] = LogSoftmax.ofRow(logits, (i - 1) * vocab, vocab).logProbability(prompt[i]);
         }
         return out;
     }

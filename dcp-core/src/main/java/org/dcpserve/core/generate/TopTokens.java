@@ -11,11 +11,29 @@ public final class TopTokens {
     private TopTokens() {
     }
 
-    /** The {@code n} most likely tokens of {@code logits} [vocab], most likely first; empty for n = 0. */
-    public static List<GeneratedToken.Alternative> of(float[] logits, int n, Tokenizer tokenizer, ModelConfig config) {
+    /**
+     * The {@code n} most likely tokens of {@code logits} [vocab], most likely first; empty for n = 0.
+     *
+     * @param softmax the log softmax of the same row
+     */
+    public static List<GeneratedToken.Alternative> of(float[] logits, LogSoftmax softmax, int n, Tokenizer tokenizer,
+                                                      ModelConfig config) {
         if (n <= 0) {
             return List.of();
         }
+        int[] best = best(logits, n);
+        Integer bos = config.tokenizer().bosId();
+        List<GeneratedToken.Alternative> out = new ArrayList<>(best.length);
+        for (int id : best) {
+            boolean special = config.tokenizer().isEos(id) || (bos != null && bos == id);
+            out.add(new GeneratedToken.Alternative(id, tokenizer.tokenText(id), softmax.logProbability(id),
+                    special));
+        }
+        return out;
+    }
+
+    /** The ids of the {@code n} (>= 1) largest logits [vocab], largest first, ties in id order. */
+    public static int[] best(float[] logits, int n) {
         int k = Math.min(n, logits.length);
         // A partial selection: n is small (at most a few dozen), the vocabulary large.
         int[] best = new int[k];
@@ -30,24 +48,6 @@ public final class TopTokens {
                 best[at] = id;
             }
         }
-        float max = logits[best[0]];
-        double sum = 0;
-        for (float logit : logits) {
-            sum += Math.exp(logit - max);
-        }
-        double logSum = Math.log(sum);
-        Integer bos = config.tokenizer().bosId();
-        List<GeneratedToken.Alternative> out = new ArrayList<>(k);
-        for (int id : best) {
-            boolean special = config.tokenizer().isEos(id) || (bos != null && bos == id);
-            out.add(new GeneratedToken.Alternative(id, tokenizer.tokenText(id), (float) (logits[id] - max - logSum),
-                    special));
-        }
-        return out;
-    }
-
-    /** log softmax(logits)[token]. */
-    public static float logProbability(float[] logits, int token) {
-        return Sampler.logProbability(logits, token);
+        return best;
     }
 }
