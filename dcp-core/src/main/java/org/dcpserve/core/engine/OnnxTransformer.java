@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelWeights;
 import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.onnx.TransformerGraphs;
 
 /**
  * The ONNX Runtime sessions of one model: embedding, per layer a projection and an output sub-graph,
@@ -22,6 +24,11 @@ import org.dcpserve.core.onnx.GraphSet;
  * <p>Every method reads its inputs from and writes its outputs into direct native-order buffers: ONNX
  * Runtime tensors are created over them without a copy, and outputs are pinned to them, so a step
  * moves no activation through the Java heap. Buffers must start at position 0 (pass slices).
+ *
+ * <p>Sessions are built one graph at a time, each given its weights as it is created ({@link SessionBuilder}), so
+ * loading holds one graph's weights beside what ONNX Runtime already keeps. A tied model's embedding table is the
+ * one weight kept here: a direct buffer that the embedding and the head sessions both read as an input
+ * ({@link TransformerGraphs#EMBEDDING_TABLE}), where each would otherwise hold a copy.
  */
 public final class OnnxTransformer implements AutoCloseable {
 
@@ -32,6 +39,8 @@ public final class OnnxTransformer implements AutoCloseable {
     private final OrtSession attention;
     private final List<OrtSession> outputs = new ArrayList<>();
     private final OrtSession head;
+    /** A tied model's embedding table [vocab, d], an input of the embedding and head graphs; null when untied. */
+    private final OnnxTensor embeddingTable;
     /** Wall time spent in each kind of call since the last {@link #resetCallTimes}, tensor wrapping included. */
     private final long[] callNanos = new long[Call.values().length];
     /** Of that, the time inside {@code OrtSession.run}. */
@@ -51,24 +60,37 @@ public final class OnnxTransformer implements AutoCloseable {
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, RuntimeOptions runtime) {
         this.config = config;
+        SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights());
         OrtSession embed = null;
         OrtSession attend = null;
         OrtSession last = null;
-        try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
-            embed = env.createSession(graphs.embedding(), options);
-            attend = env.createSession(graphs.attention(), options);
-            for (int layer = 0; layer < config.layers(); layer++) {
-                projections.add(env.createSession(graphs.projection(layer), options));
-                outputs.add(env.createSession(graphs.output(layer), options));
+        OnnxTensor table = null;
+        try {
+            embed = sessions.create(graphs.embedding());
+            if (embed.getInputNames().contains(TransformerGraphs.EMBEDDING_TABLE)) {
+                table = sessions.sharedInput(ModelWeights.TOK_EMBEDDINGS);
             }
-            last = env.createSession(graphs.head(), options);
-        } catch (OrtException e) {
+            attend = sessions.create(graphs.attention());
+            for (int layer = 0; layer < config.layers(); layer++) {
+                projections.add(sessions.create(graphs.projection(layer)));
+                outputs.add(sessions.create(graphs.output(layer)));
+            }
+            last = sessions.create(graphs.head());
+        } catch (OrtException | RuntimeException e) {
             closeAll(embed, attend, last);
+            closeAll(projections.toArray(OrtSession[]::new));
+            closeAll(outputs.toArray(OrtSession[]::new));
+            if (table != null) {
+                table.close();
+            }
             throw new IllegalStateException("ONNX Runtime could not load the model: " + e.getMessage(), e);
+        } finally {
+            sessions.release();
         }
         this.embedding = embed;
         this.attention = attend;
         this.head = last;
+        this.embeddingTable = table;
     }
 
     public ModelConfig config() {
@@ -94,6 +116,9 @@ public final class OnnxTransformer implements AutoCloseable {
         inputs.put("token_ids", longs(tokenIds));
         if (embedding.getInputNames().contains("positions")) {
             inputs.put("positions", longs(positions));
+        }
+        if (embeddingTable != null) {
+            inputs.put(TransformerGraphs.EMBEDDING_TABLE, embeddingTable);
         }
         run(Call.EMBED, start, embedding, "embedding", inputs, Map.of("hidden", floats(hidden, n, config.dModel())));
     }
@@ -155,7 +180,11 @@ public final class OnnxTransformer implements AutoCloseable {
     /** Final norm + LM head: hidden [N, d] -> logits [N, vocab]. */
     public void logits(FloatBuffer hidden, int n, FloatBuffer logits) {
         long start = System.nanoTime();
-        Map<String, OnnxTensor> inputs = Map.of("hidden", floats(hidden, n, config.dModel()));
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        inputs.put("hidden", floats(hidden, n, config.dModel()));
+        if (embeddingTable != null) {
+            inputs.put(TransformerGraphs.EMBEDDING_TABLE, embeddingTable);
+        }
         run(Call.HEAD, start, head, "head", inputs, Map.of("logits", floats(logits, n, config.vocabSize())));
     }
 
@@ -167,6 +196,9 @@ public final class OnnxTransformer implements AutoCloseable {
         all.add(attention);
         all.add(head);
         closeAll(all.toArray(OrtSession[]::new));
+        if (embeddingTable != null) {
+            embeddingTable.close();
+        }
     }
 
     private static void closeAll(OrtSession... sessions) {
@@ -190,7 +222,8 @@ public final class OnnxTransformer implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed in the " + what + ": " + e.getMessage(), e);
         } finally {
-            inputs.values().forEach(OnnxTensor::close);
+            // The embedding table outlives the call; every other tensor was made for it.
+            inputs.values().stream().filter(tensor -> tensor != embeddingTable).forEach(OnnxTensor::close);
             pinnedOutputs.values().forEach(OnnxTensor::close);
             callNanos[call.ordinal()] += System.nanoTime() - start;
             callCounts[call.ordinal()]++;
@@ -214,20 +247,5 @@ public final class OnnxTransformer implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime) throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(runtime.intraOpThreads());
-        // Every session has its own intra-op pool, and a model has 2 per layer + 3. Spinning workers (ONNX
-        // Runtime's default) keep polling after their call returns, so the pools of the sessions that just ran
-        // compete for the cores with the one running now: on 2 cores, GPT-2 small decoded 7x slower than one
-        // monolithic session. Only one session runs at a time here, so idle workers should sleep.
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        if (runtime.provider() == ExecutionProvider.CUDA) {
-            options.addCUDA();
-        }
-        return options;
     }
 }

@@ -7,6 +7,7 @@ import org.dcpserve.core.importer.HuggingFaceGpt2Importer;
 import org.dcpserve.core.importer.HuggingFaceLlamaImporter;
 import org.dcpserve.core.importer.ImportedModel;
 import org.dcpserve.core.importer.Llama2cImporter;
+import org.dcpserve.core.importer.StreamedCheckpoint;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.onnx.GraphSet;
@@ -59,7 +60,11 @@ public final class ModelLoader {
             return imported(name, ModelSource.Kind.HUGGING_FACE_GPT2, HuggingFaceGpt2Importer.load(path), options);
         }
         if (Files.isDirectory(path) && HuggingFaceLlamaImporter.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.HUGGING_FACE_LLAMA, HuggingFaceLlamaImporter.load(path), options);
+            // Read from the files as each session is built (which keeps them open): never a full copy in Java.
+            StreamedCheckpoint checkpoint = HuggingFaceLlamaImporter.open(path);
+            return new ModelSource(name, ModelSource.Kind.HUGGING_FACE_LLAMA, capped(checkpoint.config(), options),
+                    tokenizer(checkpoint.config(), checkpoint.tokenizerFile()),
+                    GraphSet.build(checkpoint.config(), checkpoint.weights()));
         }
         if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
             return imported(name, ModelSource.Kind.LLAMA2C_CHECKPOINT, Llama2cImporter.load(path), options);
@@ -68,9 +73,18 @@ public final class ModelLoader {
                 + " directory (config.json + model.safetensors) nor a llama2.c checkpoint");
     }
 
-    /** Imports a checkpoint and writes it as a model package (with the model's own context length). */
+    /**
+     * Imports a checkpoint and writes it as a model package (with the model's own context length). A Hugging Face
+     * Llama-family checkpoint is read graph by graph as the package is written, never whole.
+     */
     public static ModelConfig importToPackage(Path checkpoint, Path packageDirectory) throws IOException {
         requireExists(checkpoint);
+        if (Files.isDirectory(checkpoint) && HuggingFaceLlamaImporter.looksLikeCheckpoint(checkpoint)) {
+            try (StreamedCheckpoint model = HuggingFaceLlamaImporter.open(checkpoint)) {
+                ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
+                return model.config();
+            }
+        }
         ImportedModel model = importCheckpoint(checkpoint);
         ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
         return model.config();

@@ -128,7 +128,7 @@ class SafetensorsTest {
             assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
             assertThat(tensors.read("m")).isEqualTo(matrix);
         }
-        // Mapped in chunks of 16 elements, none of them a whole number of rows.
+        // Read in windows of 16 elements, none of them a whole number of rows.
         try (Safetensors.Tensors tensors = Safetensors.open(file, 4)) {
             assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
             assertThat(tensors.read("m")).isEqualTo(matrix);
