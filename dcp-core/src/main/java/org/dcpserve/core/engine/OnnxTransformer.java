@@ -40,6 +40,7 @@ public final class OnnxTransformer implements AutoCloseable {
     private final List<OrtSession> outputs = new ArrayList<>();
     private final OrtSession head;
     /** A tied model's embedding table [vocab, d], an input of the embedding and head graphs; null when untied. */
+    private final SessionBuilder.SharedInput sharedTable;
     private final OnnxTensor embeddingTable;
     /** Wall time spent in each kind of call since the last {@link #resetCallTimes}, tensor wrapping included. */
     private final long[] callNanos = new long[Call.values().length];
@@ -60,12 +61,11 @@ public final class OnnxTransformer implements AutoCloseable {
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, RuntimeOptions runtime) {
         this.config = config;
-        SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights());
         OrtSession embed = null;
         OrtSession attend = null;
         OrtSession last = null;
-        OnnxTensor table = null;
-        try {
+        SessionBuilder.SharedInput table = null;
+        try (SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights())) {
             embed = sessions.create(graphs.embedding());
             if (embed.getInputNames().contains(TransformerGraphs.EMBEDDING_TABLE)) {
                 table = sessions.sharedInput(ModelWeights.TOK_EMBEDDINGS);
@@ -84,13 +84,12 @@ public final class OnnxTransformer implements AutoCloseable {
                 table.close();
             }
             throw new IllegalStateException("ONNX Runtime could not load the model: " + e.getMessage(), e);
-        } finally {
-            sessions.release();
         }
         this.embedding = embed;
         this.attention = attend;
         this.head = last;
-        this.embeddingTable = table;
+        this.sharedTable = table;
+        this.embeddingTable = table == null ? null : table.tensor();
     }
 
     public ModelConfig config() {
@@ -196,8 +195,8 @@ public final class OnnxTransformer implements AutoCloseable {
         all.add(attention);
         all.add(head);
         closeAll(all.toArray(OrtSession[]::new));
-        if (embeddingTable != null) {
-            embeddingTable.close();
+        if (sharedTable != null) {
+            sharedTable.close();
         }
     }
 

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ import org.dcpserve.core.model.WeightSource;
  * own memory while it builds the session (and, for a MatMul, packs them and drops the unpacked copy), so the same
  * staging buffer serves the next graph. At no point does Java hold more than one graph's weights.
  */
-final class SessionBuilder {
+final class SessionBuilder implements AutoCloseable {
 
     /** Staged tensors start on cache-line boundaries. */
     private static final int ALIGNMENT = 64;
@@ -33,7 +32,7 @@ final class SessionBuilder {
     private final OrtEnvironment env;
     private final RuntimeOptions runtime;
     private final Optional<WeightSource> weights;
-    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
+    private NativeMemory staging = NativeMemory.allocate(0, "nothing");
 
     SessionBuilder(OrtEnvironment env, RuntimeOptions runtime, Optional<WeightSource> weights) {
         this.env = env;
@@ -55,23 +54,41 @@ final class SessionBuilder {
             return env.createSession(graph, options);
         } finally {
             tensors.values().forEach(tensor -> ((OnnxTensor) tensor).close());
+            if (!external.isEmpty()) {
+                // ONNX Runtime's copies of this graph's weights, freed once packed, would stay resident to the end.
+                NativeMemory.returnFreedPages();
+            }
         }
     }
 
-    /**
-     * A tensor of the weight source in a direct buffer of its own, for an input that several sessions read (a tied
-     * model's embedding table). The caller closes it; the buffer lives as long as the tensor is reachable.
-     */
-    OnnxTensor sharedInput(String name) throws OrtException {
-        WeightSource source = weights.orElseThrow(() -> new IllegalStateException("no weights for the input " + name));
-        FloatBuffer buffer = allocate(source.size(name), name).asFloatBuffer();
-        source.read(name, buffer);
-        return OnnxTensor.createTensor(env, buffer, longs(source.shape(name)));
+    /** A tensor over native memory of its own, for an input that several sessions read; close both, tensor first. */
+    record SharedInput(OnnxTensor tensor, NativeMemory memory) implements AutoCloseable {
+        @Override
+        public void close() {
+            tensor.close();
+            memory.close();
+        }
     }
 
-    /** Lets the staging buffer go: it is only needed while sessions are built. */
-    void release() {
-        staging = ByteBuffer.allocateDirect(0);
+    /** A tensor of the weight source in memory of its own (a tied model's embedding table, read by two sessions). */
+    SharedInput sharedInput(String name) throws OrtException {
+        WeightSource source = weights.orElseThrow(() -> new IllegalStateException("no weights for the input " + name));
+        NativeMemory memory = NativeMemory.allocate(source.size(name) * Float.BYTES, name);
+        try {
+            FloatBuffer buffer = memory.buffer().asFloatBuffer();
+            source.read(name, buffer);
+            return new SharedInput(OnnxTensor.createTensor(env, buffer, longs(source.shape(name))), memory);
+        } catch (OrtException | RuntimeException e) {
+            memory.close();
+            throw e;
+        }
+    }
+
+    /** Frees the staging buffer, which is only needed while sessions are built. */
+    @Override
+    public void close() {
+        staging.close();
+        NativeMemory.returnFreedPages();
     }
 
     /** Reads every external initializer into the staging buffer, one slice each, as tensors over the slices. */
@@ -82,27 +99,18 @@ final class SessionBuilder {
             bytes += aligned(source.size(tensor.getName()) * Float.BYTES);
         }
         if (staging.capacity() < bytes) {
-            staging = null;                                  // the old one may go before the new one is allocated
-            staging = allocate(bytes / Float.BYTES, external.get(0).getName() + " and the other weights of its graph");
+            staging.close();
+            staging = NativeMemory.allocate(bytes, external.get(0).getName() + " and the other weights of its graph");
         }
         int offset = 0;
         for (TensorProto tensor : external) {
             String name = tensor.getName();
             int size = Math.toIntExact(source.size(name) * Float.BYTES);
-            FloatBuffer slice = staging.slice(offset, size).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer slice = staging.buffer().slice(offset, size).order(ByteOrder.nativeOrder()).asFloatBuffer();
             source.read(name, slice);
             tensors.put(name, OnnxTensor.createTensor(env, slice, longs(source.shape(name))));
             offset += Math.toIntExact(aligned(size));
         }
-    }
-
-    private static ByteBuffer allocate(long floats, String what) {
-        long bytes = floats * Float.BYTES;
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("weights of " + bytes + " bytes (" + what
-                    + ") do not fit one Java buffer of at most 2 GiB");
-        }
-        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
     }
 
     private static long aligned(long bytes) {

@@ -84,7 +84,8 @@ public final class HfLoadBenchmark {
 
     private static void report(String phase, long since) throws IOException {
         String time = since == 0 ? "" : "%.1f s, ".formatted((System.nanoTime() - since) / 1e9);
-        System.out.printf("%-36s %sVmHWM %s, VmRSS %s%n", phase + ":", time, status("VmHWM"), status("VmRSS"));
+        System.out.printf("%-36s %sVmHWM %s, VmRSS %s (Java heap committed %d MB)%n", phase + ":", time, status("VmHWM"),
+                status("VmRSS"), Runtime.getRuntime().totalMemory() >> 20);
     }
 
     private static String status(String key) throws IOException {
