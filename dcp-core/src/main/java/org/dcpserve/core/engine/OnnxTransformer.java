@@ -11,10 +11,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.model.WeightSource;
 import org.dcpserve.core.onnx.GraphSet;
-import org.dcpserve.core.onnx.TransformerGraphs;
 
 /**
  * The ONNX Runtime sessions of one model: embedding, per layer a projection and an output sub-graph,
@@ -26,22 +27,22 @@ import org.dcpserve.core.onnx.TransformerGraphs;
  * moves no activation through the Java heap. Buffers must start at position 0 (pass slices).
  *
  * <p>Sessions are built one graph at a time, each given its weights as it is created ({@link SessionBuilder}), so
- * loading holds one graph's weights beside what ONNX Runtime already keeps. A tied model's embedding table is the
- * one weight kept here: a direct buffer that the embedding and the head sessions both read as an input
- * ({@link TransformerGraphs#EMBEDDING_TABLE}), where each would otherwise hold a copy.
+ * loading holds one graph's weights beside what ONNX Runtime already keeps. When the head is tied to the embedding
+ * and the weights stay in a checkpoint's files ({@link WeightSource#tiedHead}), the embedding is no session: its rows
+ * are read from the files for each step's tokens (a few kilobytes), and the head session holds the only float32 copy
+ * of the table, packed as ONNX Runtime packs any MatMul weight.
  */
 public final class OnnxTransformer implements AutoCloseable {
 
     private final ModelConfig config;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** The embedding session, or null when its rows are read from {@link #embeddingRows}. */
     private final OrtSession embedding;
+    private final WeightSource embeddingRows;
     private final List<OrtSession> projections = new ArrayList<>();
     private final OrtSession attention;
     private final List<OrtSession> outputs = new ArrayList<>();
     private final OrtSession head;
-    /** A tied model's embedding table [vocab, d], an input of the embedding and head graphs; null when untied. */
-    private final SessionBuilder.SharedInput sharedTable;
-    private final OnnxTensor embeddingTable;
     /** Wall time spent in each kind of call since the last {@link #resetCallTimes}, tensor wrapping included. */
     private final long[] callNanos = new long[Call.values().length];
     /** Of that, the time inside {@code OrtSession.run}. */
@@ -61,14 +62,14 @@ public final class OnnxTransformer implements AutoCloseable {
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, RuntimeOptions runtime) {
         this.config = config;
+        this.embeddingRows = graphs.weights().filter(w -> w.tiedHead() && config.architecture() == Architecture.LLAMA)
+                .orElse(null);
         OrtSession embed = null;
         OrtSession attend = null;
         OrtSession last = null;
-        SessionBuilder.SharedInput table = null;
         try (SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights())) {
-            embed = sessions.create(graphs.embedding());
-            if (embed.getInputNames().contains(TransformerGraphs.EMBEDDING_TABLE)) {
-                table = sessions.sharedInput(ModelWeights.TOK_EMBEDDINGS);
+            if (embeddingRows == null) {
+                embed = sessions.create(graphs.embedding());
             }
             attend = sessions.create(graphs.attention());
             for (int layer = 0; layer < config.layers(); layer++) {
@@ -80,16 +81,11 @@ public final class OnnxTransformer implements AutoCloseable {
             closeAll(embed, attend, last);
             closeAll(projections.toArray(OrtSession[]::new));
             closeAll(outputs.toArray(OrtSession[]::new));
-            if (table != null) {
-                table.close();
-            }
             throw new IllegalStateException("ONNX Runtime could not load the model: " + e.getMessage(), e);
         }
         this.embedding = embed;
         this.attention = attend;
         this.head = last;
-        this.sharedTable = table;
-        this.embeddingTable = table == null ? null : table.tensor();
     }
 
     public ModelConfig config() {
@@ -111,13 +107,18 @@ public final class OnnxTransformer implements AutoCloseable {
     public void embed(long[] tokenIds, long[] positions, FloatBuffer hidden) {
         long start = System.nanoTime();
         int n = tokenIds.length;
+        if (embeddingRows != null) {
+            embeddingRows.readRows(ModelWeights.TOK_EMBEDDINGS, tokenIds, hidden);
+            long elapsed = System.nanoTime() - start;
+            callNanos[Call.EMBED.ordinal()] += elapsed;
+            runNanos[Call.EMBED.ordinal()] += elapsed;
+            callCounts[Call.EMBED.ordinal()]++;
+            return;
+        }
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("token_ids", longs(tokenIds));
         if (embedding.getInputNames().contains("positions")) {
             inputs.put("positions", longs(positions));
-        }
-        if (embeddingTable != null) {
-            inputs.put(TransformerGraphs.EMBEDDING_TABLE, embeddingTable);
         }
         run(Call.EMBED, start, embedding, "embedding", inputs, Map.of("hidden", floats(hidden, n, config.dModel())));
     }
@@ -179,11 +180,7 @@ public final class OnnxTransformer implements AutoCloseable {
     /** Final norm + LM head: hidden [N, d] -> logits [N, vocab]. */
     public void logits(FloatBuffer hidden, int n, FloatBuffer logits) {
         long start = System.nanoTime();
-        Map<String, OnnxTensor> inputs = new HashMap<>();
-        inputs.put("hidden", floats(hidden, n, config.dModel()));
-        if (embeddingTable != null) {
-            inputs.put(TransformerGraphs.EMBEDDING_TABLE, embeddingTable);
-        }
+        Map<String, OnnxTensor> inputs = Map.of("hidden", floats(hidden, n, config.dModel()));
         run(Call.HEAD, start, head, "head", inputs, Map.of("logits", floats(logits, n, config.vocabSize())));
     }
 
@@ -195,9 +192,6 @@ public final class OnnxTransformer implements AutoCloseable {
         all.add(attention);
         all.add(head);
         closeAll(all.toArray(OrtSession[]::new));
-        if (sharedTable != null) {
-            sharedTable.close();
-        }
     }
 
     private static void closeAll(OrtSession... sessions) {
@@ -221,8 +215,7 @@ public final class OnnxTransformer implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed in the " + what + ": " + e.getMessage(), e);
         } finally {
-            // The embedding table outlives the call; every other tensor was made for it.
-            inputs.values().stream().filter(tensor -> tensor != embeddingTable).forEach(OnnxTensor::close);
+            inputs.values().forEach(OnnxTensor::close);
             pinnedOutputs.values().forEach(OnnxTensor::close);
             callNanos[call.ordinal()] += System.nanoTime() - start;
             callCounts[call.ordinal()]++;

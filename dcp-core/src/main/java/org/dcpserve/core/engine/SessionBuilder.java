@@ -61,29 +61,6 @@ final class SessionBuilder implements AutoCloseable {
         }
     }
 
-    /** A tensor over native memory of its own, for an input that several sessions read; close both, tensor first. */
-    record SharedInput(OnnxTensor tensor, NativeMemory memory) implements AutoCloseable {
-        @Override
-        public void close() {
-            tensor.close();
-            memory.close();
-        }
-    }
-
-    /** A tensor of the weight source in memory of its own (a tied model's embedding table, read by two sessions). */
-    SharedInput sharedInput(String name) throws OrtException {
-        WeightSource source = weights.orElseThrow(() -> new IllegalStateException("no weights for the input " + name));
-        NativeMemory memory = NativeMemory.allocate(source.size(name) * Float.BYTES, name);
-        try {
-            FloatBuffer buffer = memory.buffer().asFloatBuffer();
-            source.read(name, buffer);
-            return new SharedInput(OnnxTensor.createTensor(env, buffer, longs(source.shape(name))), memory);
-        } catch (OrtException | RuntimeException e) {
-            memory.close();
-            throw e;
-        }
-    }
-
     /** Frees the staging buffer, which is only needed while sessions are built. */
     @Override
     public void close() {

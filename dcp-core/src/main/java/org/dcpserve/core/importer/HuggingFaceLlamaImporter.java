@@ -318,6 +318,19 @@ public final class HuggingFaceLlamaImporter {
         }
 
         @Override
+        public void readRows(String name, long[] rows, FloatBuffer out) {
+            Stored entry = entry(name);
+            if (entry.transposed()) {
+                throw new IllegalArgumentException("rows of '" + name + "' are columns of the stored " + entry.name());
+            }
+            try {
+                tensors.readRows(entry.name(), rows, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read rows of tensor '" + entry.name() + "' of " + weightsFile, e);
+            }
+        }
+
+        @Override
         public boolean tiedHead() {
             return tied;
         }

@@ -115,6 +115,19 @@ public final class Safetensors {
             }
         }
 
+        /** Rows of a row-major [n, cols] matrix into {@code out}, one read per row. */
+        void decodeRows(long[] rows, int n, int cols, FloatBuffer out) throws IOException {
+            float[] row = new float[cols];
+            ByteBuffer bytes = byteWindow(cols);
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] < 0 || rows[i] >= n) {
+                    throw new IllegalArgumentException("row " + rows[i] + " of a matrix of " + n + " rows");
+                }
+                decodeInto(rows[i] * cols, cols, row, 0, bytes);
+                out.put(i * cols, row);
+            }
+        }
+
         private ByteBuffer byteWindow(int elements) {
             return ByteBuffer.allocate(elements * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
         }
@@ -229,6 +242,16 @@ public final class Safetensors {
             float[] data = new float[entry.count()];
             readTransposed(name, FloatBuffer.wrap(data));
             return new FloatTensor(data, entry.shape[1], entry.shape[0]);
+        }
+
+        /** Rows {@code rows} of a stored matrix [n, cols], widened, into {@code out[0, rows.length * cols)}. */
+        public void readRows(String name, long[] rows, FloatBuffer out) throws IOException {
+            Entry entry = entry(name);
+            if (entry.shape.length != 2) {
+                throw new IllegalArgumentException(entry.file + ": tensor '" + name + "' has shape "
+                        + Arrays.toString(entry.shape) + ", not a matrix");
+            }
+            entry.stored().decodeRows(rows, entry.shape[0], entry.shape[1], out);
         }
 
         /** {@link #readTransposed(String)} into {@code out[0, count)}. */

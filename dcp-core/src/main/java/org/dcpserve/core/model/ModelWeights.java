@@ -74,6 +74,15 @@ public final class ModelWeights implements WeightSource {
     }
 
     @Override
+    public void readRows(String name, long[] rows, FloatBuffer out) {
+        FloatTensor matrix = get(name);
+        int cols = matrix.dim(1);
+        for (int i = 0; i < rows.length; i++) {
+            out.put(i * cols, matrix.data(), Math.toIntExact(rows[i] * cols), cols);
+        }
+    }
+
+    @Override
     public FloatTensor tensor(String name) {
         return get(name);
     }

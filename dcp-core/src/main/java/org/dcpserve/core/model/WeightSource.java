@@ -16,9 +16,14 @@ public interface WeightSource {
     /** A tensor's values, row-major, into {@code out[0, size)} (absolute puts; the buffer's position is ignored). */
     void read(String name, FloatBuffer out);
 
+    /** Rows {@code rows} of a matrix [n, cols], in that order, into {@code out[0, rows.length * cols)}. */
+    void readRows(String name, long[] rows, FloatBuffer out);
+
     /**
-     * Whether the head is the token embedding table itself ({@code lm_head} = {@code tok_embeddings} transposed), so
-     * graphs can read one table for both instead of two copies of it. Sources that cannot tell say no.
+     * Whether the head is the token embedding table itself ({@code lm_head} = {@code tok_embeddings} transposed) and
+     * this source reads rows from where it keeps them (a checkpoint's files) without holding the table: then the
+     * engine looks the embedding up here and only the head's copy of the table is held. Sources that cannot tell,
+     * or hold their tensors in memory anyway, say no.
      */
     default boolean tiedHead() {
         return false;

@@ -30,18 +30,12 @@ import org.dcpserve.core.model.WeightSource;
  * it may not (pruned tokens, free slots). H*hd is d except where a model sets its head width (Qwen3).
  *
  * <p>Graphs {@link #forSessions for sessions} declare their weights as external initializers (see
- * {@link OnnxGraph}), and when the head is tied to the embedding ({@link WeightSource#tiedHead}) both the embedding
- * and the head graph take the table as an input, {@value #EMBEDDING_TABLE} [vocab, d], instead of each holding a
- * copy: the engine gives both sessions one tensor. The head then multiplies by the table transposed
- * ({@code Gemm transB}), the embedding gathers its rows.
+ * {@link OnnxGraph}).
  */
 public final class TransformerGraphs {
 
     /** How far below its row's maximum an attention score may lie (see {@link #attention}). */
     static final float SCORE_FLOOR = 75f;
-
-    /** The input name of the embedding table in graphs of a tied model built for sessions. */
-    public static final String EMBEDDING_TABLE = ModelWeights.TOK_EMBEDDINGS;
 
     private final ModelConfig config;
     private final WeightSource weights;
@@ -65,15 +59,10 @@ public final class TransformerGraphs {
         return new TransformerGraphs(config, weights, true);
     }
 
-    /** Whether the embedding and head graphs take the embedding table as the input {@link #EMBEDDING_TABLE}. */
-    public boolean tableIsInput() {
-        return forSessions && weights.tiedHead();
-    }
-
     public ModelProto embedding() {
         OnnxGraph g = graph("embed");
         String ids = g.int64Input("token_ids", "T");
-        String hidden = g.op("Gather", embeddingTable(g), ids);                             // [T, d]
+        String hidden = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights), ids);   // [T, d]
         if (config.architecture() == Architecture.GPT2) {
             String positions = g.int64Input("positions", "T");
             String pos = g.op("Gather", g.weight(ModelWeights.POS_EMBEDDINGS, weights), positions);
@@ -165,17 +154,9 @@ public final class TransformerGraphs {
         OnnxGraph g = graph("head");
         String x = g.floatInput("hidden", "T", config.dModel());
         String n = blocks.norm(g, x, ModelWeights.FINAL_NORM);                             // [T, d]
-        String logits = tableIsInput()
-                ? g.opWith("Gemm", new String[] {n, embeddingTable(g)}, Attribute.of("transB", 1L))  // [T, d] x [vocab, d]^T
-                : g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights));              // [T, d] x [d, vocab]
+        String logits = g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights));       // [T, d] x [d, vocab]
         g.floatOutput(logits, "logits", "T", config.vocabSize());
         return g.toModel();
-    }
-
-    /** tok_embeddings [vocab, d]: the graph input of a tied model's graphs for sessions, else a weight. */
-    private String embeddingTable(OnnxGraph g) {
-        return tableIsInput() ? g.floatInput(EMBEDDING_TABLE, config.vocabSize(), config.dModel())
-                : g.weight(ModelWeights.TOK_EMBEDDINGS, weights);
     }
 
     private OnnxGraph graph(String name) {
