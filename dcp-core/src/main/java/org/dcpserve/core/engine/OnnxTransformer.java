@@ -67,16 +67,19 @@ public final class OnnxTransformer implements AutoCloseable {
         OrtSession embed = null;
         OrtSession attend = null;
         OrtSession last = null;
-        try (SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights())) {
+        SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights());
+        try {
+            // The largest graphs first: while one is built, ONNX Runtime holds three copies of its weights at once
+            // (given, copied, packed), and these should not come on top of every layer already loaded.
             if (embeddingRows == null) {
                 embed = sessions.create(graphs.embedding());
             }
+            last = sessions.create(graphs.head());
             attend = sessions.create(graphs.attention());
             for (int layer = 0; layer < config.layers(); layer++) {
                 projections.add(sessions.create(graphs.projection(layer)));
                 outputs.add(sessions.create(graphs.output(layer)));
             }
-            last = sessions.create(graphs.head());
         } catch (OrtException | RuntimeException e) {
             closeAll(embed, attend, last);
             closeAll(projections.toArray(OrtSession[]::new));

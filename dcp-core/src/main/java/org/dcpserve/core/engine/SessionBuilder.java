@@ -20,11 +20,11 @@ import org.dcpserve.core.model.WeightSource;
 /**
  * Creates the ONNX Runtime sessions of one model's graphs. A graph built for sessions declares its weights as
  * external initializers ({@link org.dcpserve.core.onnx.OnnxGraph#withExternalWeights}): they are read from the
- * model's {@link WeightSource} into a direct staging buffer and handed to ONNX Runtime, which copies them into its
- * own memory while it builds the session (and, for a MatMul, packs them and drops the unpacked copy), so the same
- * staging buffer serves the next graph. At no point does Java hold more than one graph's weights.
+ * model's {@link WeightSource} into native staging memory and handed to ONNX Runtime, which copies them into its own
+ * memory while it builds the session (and, for a MatMul, packs them and drops the unpacked copy), so the staging
+ * memory is freed as soon as the session exists. At no point does Java hold more than one graph's weights.
  */
-final class SessionBuilder implements AutoCloseable {
+final class SessionBuilder {
 
     /** Staged tensors start on cache-line boundaries. */
     private static final int ALIGNMENT = 64;
@@ -32,7 +32,6 @@ final class SessionBuilder implements AutoCloseable {
     private final OrtEnvironment env;
     private final RuntimeOptions runtime;
     private final Optional<WeightSource> weights;
-    private NativeMemory staging = NativeMemory.allocate(0, "nothing");
 
     SessionBuilder(OrtEnvironment env, RuntimeOptions runtime, Optional<WeightSource> weights) {
         this.env = env;
@@ -43,42 +42,33 @@ final class SessionBuilder implements AutoCloseable {
     /** The session of one serialized graph, given the weights it declares external. */
     OrtSession create(byte[] graph) throws OrtException {
         List<TensorProto> external = externalInitializers(graph);
-        Map<String, OnnxTensorLike> tensors = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
-            if (!external.isEmpty()) {
-                WeightSource source = weights.orElseThrow(() -> new IllegalStateException(
-                        "the graph declares external weights " + external.get(0).getName() + "... and no weights were given"));
-                stage(external, source, tensors);
-                options.addExternalInitializers(tensors);
-            }
-            return env.createSession(graph, options);
-        } finally {
-            tensors.values().forEach(tensor -> ((OnnxTensor) tensor).close());
-            if (!external.isEmpty()) {
-                // ONNX Runtime's copies of this graph's weights, freed once packed, would stay resident to the end.
-                NativeMemory.returnFreedPages();
+        if (external.isEmpty()) {
+            try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
+                return env.createSession(graph, options);
             }
         }
-    }
-
-    /** Frees the staging buffer, which is only needed while sessions are built. */
-    @Override
-    public void close() {
-        staging.close();
-        NativeMemory.returnFreedPages();
-    }
-
-    /** Reads every external initializer into the staging buffer, one slice each, as tensors over the slices. */
-    private void stage(List<TensorProto> external, WeightSource source, Map<String, OnnxTensorLike> tensors)
-            throws OrtException {
+        WeightSource source = weights.orElseThrow(() -> new IllegalStateException(
+                "the graph declares external weights " + external.get(0).getName() + "... and no weights were given"));
         long bytes = 0;
         for (TensorProto tensor : external) {
             bytes += aligned(source.size(tensor.getName()) * Float.BYTES);
         }
-        if (staging.capacity() < bytes) {
-            staging.close();
-            staging = NativeMemory.allocate(bytes, external.get(0).getName() + " and the other weights of its graph");
+        Map<String, OnnxTensorLike> tensors = new LinkedHashMap<>();
+        try (NativeMemory staging = NativeMemory.allocate(bytes, external.get(0).getName() + " and the rest of its graph");
+             OrtSession.SessionOptions options = sessionOptions(runtime)) {
+            stage(external, source, staging, tensors);
+            options.addExternalInitializers(tensors);
+            return env.createSession(graph, options);
+        } finally {
+            tensors.values().forEach(tensor -> ((OnnxTensor) tensor).close());
+            // ONNX Runtime's copies of these weights, freed once packed, would otherwise stay resident to the end.
+            NativeMemory.returnFreedPages();
         }
+    }
+
+    /** Reads every external initializer into a slice of the staging memory, as tensors over the slices. */
+    private void stage(List<TensorProto> external, WeightSource source, NativeMemory staging,
+                       Map<String, OnnxTensorLike> tensors) throws OrtException {
         int offset = 0;
         for (TensorProto tensor : external) {
             String name = tensor.getName();
