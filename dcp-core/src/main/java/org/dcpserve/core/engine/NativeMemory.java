@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * <p>Building sessions allocates and frees gigabytes in ONNX Runtime too (a copy of each weight, then its packed
  * form). glibc keeps freed blocks below its mmap threshold for reuse, and that threshold rises to 32 MB as large
  * blocks are freed, so those copies stayed resident: Qwen2.5-0.5B's shape held 3.06 GB for 1.98 GB of weights.
- * {@link #returnFreedPages} hands them back ({@code malloc_trim}) once a model is loaded.
+ * Closing native staging memory hands them back ({@code malloc_trim}), graph by graph.
+ *
+ * <p>Below {@link #NATIVE_FROM} bytes this is an ordinary direct buffer and nothing is returned: a small model's
+ * weights leave nothing worth trimming, and it starts without loading JNA's native library.
  */
 final class NativeMemory implements AutoCloseable {
 
@@ -27,12 +30,17 @@ final class NativeMemory implements AutoCloseable {
         int malloc_trim(long pad);
     }
 
+    /** Staging of at least this many bytes is native memory, freed on close, and followed by a trim. */
+    static final int NATIVE_FROM = 1 << 20;
+
+    /** The native memory, or null for a small buffer that the garbage collector frees. */
     private final Memory memory;
     private final ByteBuffer buffer;
 
     private NativeMemory(int bytes) {
-        this.memory = new Memory(Math.max(bytes, 1));
-        this.buffer = memory.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+        this.memory = bytes >= NATIVE_FROM ? new Memory(bytes) : null;
+        this.buffer = (memory != null ? memory.getByteBuffer(0, bytes) : ByteBuffer.allocateDirect(bytes))
+                .order(ByteOrder.nativeOrder());
     }
 
     /** {@code bytes} of native memory, uninitialized; at most 2 GiB, the most one Java buffer addresses. */
@@ -49,17 +57,17 @@ final class NativeMemory implements AutoCloseable {
         return buffer;
     }
 
-    int capacity() {
-        return buffer.capacity();
-    }
-
+    /** Frees native memory and returns what ONNX Runtime freed meanwhile (see above); a small buffer is left to GC. */
     @Override
     public void close() {
-        memory.close();
+        if (memory != null) {
+            memory.close();
+            returnFreedPages();
+        }
     }
 
     /** Best effort, glibc only: returns the pages of freed native blocks to the system. */
-    static void returnFreedPages() {
+    private static void returnFreedPages() {
         if (!Platform.isLinux()) {
             return;
         }

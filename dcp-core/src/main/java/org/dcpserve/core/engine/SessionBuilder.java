@@ -53,16 +53,16 @@ final class SessionBuilder {
         for (TensorProto tensor : external) {
             bytes += aligned(source.size(tensor.getName()) * Float.BYTES);
         }
-        Map<String, OnnxTensorLike> tensors = new LinkedHashMap<>();
-        try (NativeMemory staging = NativeMemory.allocate(bytes, external.get(0).getName() + " and the rest of its graph");
-             OrtSession.SessionOptions options = sessionOptions(runtime)) {
-            stage(external, source, staging, tensors);
-            options.addExternalInitializers(tensors);
-            return env.createSession(graph, options);
-        } finally {
-            tensors.values().forEach(tensor -> ((OnnxTensor) tensor).close());
-            // ONNX Runtime's copies of these weights, freed once packed, would otherwise stay resident to the end.
-            NativeMemory.returnFreedPages();
+        // Closing the staging memory also returns what ONNX Runtime freed of its own copies of these weights.
+        try (NativeMemory staging = NativeMemory.allocate(bytes, external.get(0).getName() + " and the rest of its graph")) {
+            Map<String, OnnxTensorLike> tensors = new LinkedHashMap<>();
+            try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
+                stage(external, source, staging, tensors);
+                options.addExternalInitializers(tensors);
+                return env.createSession(graph, options);
+            } finally {
+                tensors.values().forEach(tensor -> ((OnnxTensor) tensor).close());
+            }
         }
     }
 
