@@ -7,7 +7,8 @@ import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -39,15 +40,20 @@ final class SessionBuilder {
         this.weights = weights;
     }
 
-    /** The session of one serialized graph, given the weights it declares external. */
-    OrtSession create(byte[] graph) throws OrtException {
-        List<TensorProto> external = externalInitializers(graph);
+    /**
+     * The session of one serialized graph, given the weights it declares external; a graph that carries large
+     * weights has them taken out first ({@link InlineWeights}) and given the same way.
+     */
+    OrtSession create(byte[] serialized) throws OrtException {
+        InlineWeights.Split split = InlineWeights.of(parse(serialized));
+        byte[] graph = split.weights() == null ? serialized : split.graph().toByteArray();
+        List<TensorProto> external = externalInitializers(split.graph());
         if (external.isEmpty()) {
             try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
                 return env.createSession(graph, options);
             }
         }
-        WeightSource source = weights.orElseThrow(() -> new IllegalStateException(
+        WeightSource source = split.weights() != null ? split.weights() : weights.orElseThrow(() -> new IllegalStateException(
                 "the graph declares external weights " + external.get(0).getName() + "... and no weights were given"));
         long bytes = 0;
         for (TensorProto tensor : external) {
@@ -84,16 +90,24 @@ final class SessionBuilder {
         return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 
-    private static List<TensorProto> externalInitializers(byte[] graph) {
-        try {
-            List<TensorProto> external = new ArrayList<>();
-            for (TensorProto tensor : ModelProto.parseFrom(graph).getGraph().getInitializerList()) {
-                if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-                    external.add(tensor);
-                }
+    private static List<TensorProto> externalInitializers(ModelProto model) {
+        List<TensorProto> external = new ArrayList<>();
+        for (TensorProto tensor : model.getGraph().getInitializerList()) {
+            if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                external.add(tensor);
             }
-            return external;
-        } catch (InvalidProtocolBufferException e) {
+        }
+        return external;
+    }
+
+    /** The graph, its weights' bytes aliased rather than copied. */
+    private static ModelProto parse(byte[] graph) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(graph);
+            in.enableAliasing(true);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            return ModelProto.parseFrom(in);
+        } catch (IOException e) {
             throw new IllegalStateException("not an ONNX model: " + e.getMessage(), e);
         }
     }

@@ -61,18 +61,27 @@ public final class OnnxGraph {
         if (!externalWeights) {
             return weight(name, source.tensor(name));
         }
-        TensorProto.Builder proto = TensorProto.newBuilder()
-                .setName(name)
+        TensorProto.Builder proto = TensorProto.newBuilder().setName(name);
+        for (int dim : source.shape(name)) {
+            proto.addDims(dim);
+        }
+        graph.addInitializer(declaredExternal(proto));
+        return name;
+    }
+
+    /** A float32 initializer with {@code tensor}'s name and dims, its data external (see above). */
+    public static TensorProto declaredExternal(TensorProto.Builder tensor) {
+        long size = 1;
+        for (long dim : tensor.getDimsList()) {
+            size *= dim;
+        }
+        return tensor.clearRawData()
                 .setDataType(TensorProto.DataType.FLOAT.getNumber())
                 .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                 .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(EXTERNAL_LOCATION))
                 .addExternalData(StringStringEntryProto.newBuilder().setKey("length")
-                        .setValue(Long.toString(source.size(name) * Float.BYTES)));
-        for (int dim : source.shape(name)) {
-            proto.addDims(dim);
-        }
-        graph.addInitializer(proto);
-        return name;
+                        .setValue(Long.toString(size * Float.BYTES)))
+                .build();
     }
 
     /** Declares a float32 graph input; a dimension is a number or a symbolic name such as "T". */

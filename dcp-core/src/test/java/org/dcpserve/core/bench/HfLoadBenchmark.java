@@ -77,7 +77,7 @@ public final class HfLoadBenchmark {
             report("4-token prompt (" + logits.length + " logits)", prompt);
             System.out.printf("load to ready sessions: %.1f s%n", (prompt - start) / 1e9);
             System.gc();
-            Thread.sleep(500);
+            Thread.sleep(5000);                           // G1 gives the freed heap back concurrently
             report("after a full GC (steady)", 0);
         }
     }

@@ -4,18 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.Optional;
+import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.model.ModelWeights;
 import org.dcpserve.core.model.WeightSource;
 import org.dcpserve.core.onnx.GraphSet;
+import org.dcpserve.core.onnx.OnnxGraph;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Graphs built for sessions hold no weights: each session is given its weights from the weight source while it is
  * built, through one staging buffer that the next graph overwrites, and computes exactly what the graphs that carry
- * their weights compute. A tied model read from files looks its embedding rows up there and computes the same.
+ * their weights compute. A tied model read from files looks its embedding rows up there and computes the same. A
+ * graph that carries large weights has them taken out and given the same way.
  */
 class SessionWeightsTest {
 
@@ -85,6 +94,33 @@ class SessionWeightsTest {
             }
         };
         assertThat(logits(config, noEmbeddingGraph)).containsExactly(logits(config, GraphSet.build(config, weights)));
+    }
+
+    @Test
+    void aGraphCarryingLargeWeightsHasThemGivenTheSameWay() throws Exception {
+        // 512 x 640 floats: 1.25 MiB, above what stays in the graph (a package's embedding or MLP weight).
+        FloatTensor w = RandomModels.gaussian(new SplittableRandom(5), 0.05, 512, 640);
+        OnnxGraph g = new OnnxGraph("g");
+        g.floatOutput(g.op("MatMul", g.floatInput("x", "T", 512), g.weight("w", w)), "y", "T", 640);
+        byte[] inline = g.toModel().toByteArray();
+        assertThat(InlineWeights.of(ModelProto.parseFrom(inline)).graph().getGraph().getInitializer(0).getDataLocation())
+                .isEqualTo(TensorProto.DataLocation.EXTERNAL);
+
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] x = new float[3 * 512];
+        Arrays.fill(x, 0.25f);
+        try (OrtSession given = new SessionBuilder(env, RuntimeOptions.allCores(ExecutionProvider.CPU), Optional.empty()).create(inline);
+             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession parsed = env.createSession(inline, options);
+             OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {3, 512})) {
+            assertThat(output(given, input)).isDeepEqualTo(output(parsed, input));
+        }
+    }
+
+    private static float[][] output(OrtSession session, OnnxTensor input) throws Exception {
+        try (OrtSession.Result result = session.run(Map.of("x", input))) {
+            return (float[][]) result.get(0).getValue();
+        }
     }
 
     /** Weights that say their head is the embedding table, read row by row (as a tied checkpoint's are). */
