@@ -25,7 +25,7 @@ import org.dcpserve.core.model.WeightSource;
  * an initializer with the weight's name, type and shape whose data is external, for ONNX Runtime to be given when
  * it builds the session ({@code SessionOptions.addExternalInitializers}). Such a graph is a few kilobytes however
  * large the model, and the weights go from their source into ONNX Runtime's own copy without passing through the
- * protobuf encoding (which made seven copies of a 1 GB weight at once: {@code InitializerCopiesBenchmark}).
+ * protobuf encoding (a 1 GB weight peaked at seven times its size: {@code WeightPlacementBenchmark inline-gather}).
  */
 public final class OnnxGraph {
 
