@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.ModelConfig;
+import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.model.WeightSource;
 import org.dcpserve.core.onnx.GraphSet;
 
 /**
@@ -22,12 +25,20 @@ import org.dcpserve.core.onnx.GraphSet;
  * <p>Every method reads its inputs from and writes its outputs into direct native-order buffers: ONNX
  * Runtime tensors are created over them without a copy, and outputs are pinned to them, so a step
  * moves no activation through the Java heap. Buffers must start at position 0 (pass slices).
+ *
+ * <p>Sessions are built one graph at a time, each given its weights as it is created ({@link SessionBuilder}), so
+ * loading holds one graph's weights beside what ONNX Runtime already keeps. When the head is tied to the embedding
+ * and the weights stay in a checkpoint's files ({@link WeightSource#tiedHead}), the embedding is no session: its rows
+ * are read from the files for each step's tokens (a few kilobytes), and the head session holds the only float32 copy
+ * of the table, packed as ONNX Runtime packs any MatMul weight.
  */
 public final class OnnxTransformer implements AutoCloseable {
 
     private final ModelConfig config;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** The embedding session, or null when its rows are read from {@link #embeddingRows}. */
     private final OrtSession embedding;
+    private final WeightSource embeddingRows;
     private final List<OrtSession> projections = new ArrayList<>();
     private final OrtSession attention;
     private final List<OrtSession> outputs = new ArrayList<>();
@@ -51,19 +62,28 @@ public final class OnnxTransformer implements AutoCloseable {
 
     public OnnxTransformer(ModelConfig config, GraphSet graphs, RuntimeOptions runtime) {
         this.config = config;
+        this.embeddingRows = graphs.weights().filter(w -> w.tiedHead() && config.architecture() == Architecture.LLAMA)
+                .orElse(null);
         OrtSession embed = null;
         OrtSession attend = null;
         OrtSession last = null;
-        try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
-            embed = env.createSession(graphs.embedding(), options);
-            attend = env.createSession(graphs.attention(), options);
-            for (int layer = 0; layer < config.layers(); layer++) {
-                projections.add(env.createSession(graphs.projection(layer), options));
-                outputs.add(env.createSession(graphs.output(layer), options));
+        SessionBuilder sessions = new SessionBuilder(env, runtime, graphs.weights());
+        try {
+            // The largest graphs first: while one is built, ONNX Runtime holds three copies of its weights at once
+            // (given, copied, packed), and these should not come on top of every layer already loaded.
+            if (embeddingRows == null) {
+                embed = sessions.create(graphs.embedding());
             }
-            last = env.createSession(graphs.head(), options);
-        } catch (OrtException e) {
+            last = sessions.create(graphs.head());
+            attend = sessions.create(graphs.attention());
+            for (int layer = 0; layer < config.layers(); layer++) {
+                projections.add(sessions.create(graphs.projection(layer)));
+                outputs.add(sessions.create(graphs.output(layer)));
+            }
+        } catch (OrtException | RuntimeException e) {
             closeAll(embed, attend, last);
+            closeAll(projections.toArray(OrtSession[]::new));
+            closeAll(outputs.toArray(OrtSession[]::new));
             throw new IllegalStateException("ONNX Runtime could not load the model: " + e.getMessage(), e);
         }
         this.embedding = embed;
@@ -90,6 +110,14 @@ public final class OnnxTransformer implements AutoCloseable {
     public void embed(long[] tokenIds, long[] positions, FloatBuffer hidden) {
         long start = System.nanoTime();
         int n = tokenIds.length;
+        if (embeddingRows != null) {
+            embeddingRows.readRows(ModelWeights.TOK_EMBEDDINGS, tokenIds, hidden);
+            long elapsed = System.nanoTime() - start;
+            callNanos[Call.EMBED.ordinal()] += elapsed;
+            runNanos[Call.EMBED.ordinal()] += elapsed;
+            callCounts[Call.EMBED.ordinal()]++;
+            return;
+        }
         Map<String, OnnxTensor> inputs = new HashMap<>();
         inputs.put("token_ids", longs(tokenIds));
         if (embedding.getInputNames().contains("positions")) {
@@ -214,20 +242,5 @@ public final class OnnxTransformer implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime) throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(runtime.intraOpThreads());
-        // Every session has its own intra-op pool, and a model has 2 per layer + 3. Spinning workers (ONNX
-        // Runtime's default) keep polling after their call returns, so the pools of the sessions that just ran
-        // compete for the cores with the one running now: on 2 cores, GPT-2 small decoded 7x slower than one
-        // monolithic session. Only one session runs at a time here, so idle workers should sleep.
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-        if (runtime.provider() == ExecutionProvider.CUDA) {
-            options.addCUDA();
-        }
-        return options;
     }
 }

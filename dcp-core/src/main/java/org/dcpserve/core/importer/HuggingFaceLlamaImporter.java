@@ -3,21 +3,25 @@ package org.dcpserve.core.importer;
 import static org.dcpserve.core.model.ModelWeights.layer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.dcpserve.core.chat.GenerationConfig;
 import org.dcpserve.core.model.Architecture;
-import org.dcpserve.core.model.FloatTensor;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelConfig.RopeScaling;
 import org.dcpserve.core.model.ModelConfig.TokenizerSpec;
 import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.model.WeightSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,8 +44,9 @@ import tools.jackson.databind.JsonNode;
  * DCP gates replace.)
  *
  * <p>Linear weights are {@code [out, in]} and are decoded straight into the canonical {@code [in, out]}
- * ({@link Safetensors.Tensors#readTransposed}); each tensor is read from its memory map once, so the float32
- * tensors returned are the only full copy of the weights this importer makes.
+ * ({@link Safetensors.Tensors#readTransposed}). {@link #open} checks every tensor's name and shape but reads
+ * none: each is decoded from the files when a graph or session asks for it, into the buffer it provides, so serving
+ * or converting a checkpoint never holds the float32 weights in Java. {@link #load} reads them all into memory.
  */
 public final class HuggingFaceLlamaImporter {
 
@@ -117,16 +122,38 @@ public final class HuggingFaceLlamaImporter {
      *                                  architecture, unsupported option, missing tensor, wrong shape)
      */
     public static ImportedModel load(Path directory) throws IOException {
+        try (StreamedCheckpoint checkpoint = open(directory)) {
+            CheckpointWeights source = (CheckpointWeights) checkpoint.weights();
+            ModelWeights weights = new ModelWeights();
+            for (String name : source.names()) {
+                weights.put(name, source.tensor(name));
+            }
+            return new ImportedModel(checkpoint.config(), weights, checkpoint.tokenizerFile());
+        }
+    }
+
+    /**
+     * Opens the checkpoint in {@code directory} without reading its weights: names and shapes are checked now, and
+     * each tensor is read from the files when it is asked for (which keeps them open).
+     *
+     * @throws IOException              as {@link #load} does
+     * @throws IllegalArgumentException as {@link #load} does
+     */
+    public static StreamedCheckpoint open(Path directory) throws IOException {
         HuggingFaceConfig json = HuggingFaceConfig.read(KIND, directory);
         Family family = Family.of(json);
         ModelConfig config = config(json, family);
         Path weightsFile = weightsFile(directory);
-        ModelWeights weights;
-        try (Safetensors.Tensors tensors = Safetensors.open(weightsFile)) {
-            weights = new Mapper(json, weightsFile, config, json.bool("tie_word_embeddings", false), tensors).weights();
+        Safetensors.Tensors tensors = Safetensors.open(weightsFile);
+        try {
+            CheckpointWeights weights = new CheckpointWeights(json, weightsFile, config,
+                    json.bool("tie_word_embeddings", false), tensors);
+            Path tokenizer = directory.resolve(TOKENIZER_FILE);
+            return new StreamedCheckpoint(config, weights, Files.isRegularFile(tokenizer) ? tokenizer : null, tensors);
+        } catch (RuntimeException e) {
+            tensors.close();
+            throw e;
         }
-        Path tokenizer = directory.resolve(TOKENIZER_FILE);
-        return new ImportedModel(config, weights, Files.isRegularFile(tokenizer) ? tokenizer : null);
     }
 
     /** {@code model.safetensors}, or the index of the shards when there is no single file. */
@@ -208,56 +235,125 @@ public final class HuggingFaceLlamaImporter {
                 llama3 ? fields.integer("original_max_position_embeddings") : null);
     }
 
-    /** Reads, checks and renames the tensors. */
-    private record Mapper(HuggingFaceConfig json, Path weightsFile, ModelConfig config, boolean tied,
-                          Safetensors.Tensors tensors) {
+    /**
+     * The checkpoint's tensors under canonical names: every name and shape is checked when it is built, and a tensor
+     * is read from the files when asked for.
+     */
+    private static final class CheckpointWeights implements WeightSource {
 
-        ModelWeights weights() throws IOException {
+        /** Where a canonical tensor is stored, and whether it is a Linear weight stored [out, in]. */
+        private record Stored(String name, boolean transposed, int[] shape) {
+        }
+
+        private final HuggingFaceConfig json;
+        private final Path weightsFile;
+        private final Safetensors.Tensors tensors;
+        private final boolean tied;
+        private final Map<String, Stored> stored = new LinkedHashMap<>();
+
+        CheckpointWeights(HuggingFaceConfig json, Path weightsFile, ModelConfig config, boolean tied,
+                          Safetensors.Tensors tensors) {
+            this.json = json;
+            this.weightsFile = weightsFile;
+            this.tensors = tensors;
+            this.tied = tied;
             int d = config.dModel();
             int hd = config.headDim();
             int q = config.qDim();
             int kv = config.kvDim();
             int ffn = config.ffnDim();
             int vocab = config.vocabSize();
-            ModelWeights weights = new ModelWeights();
-            weights.put(ModelWeights.TOK_EMBEDDINGS, stored("model.embed_tokens.weight", vocab, d));
+            stored(ModelWeights.TOK_EMBEDDINGS, "model.embed_tokens.weight", vocab, d);
             for (int n = 0; n < config.layers(); n++) {
                 String h = "model.layers." + n + ".";
-                weights.put(layer(n, "attn_norm.weight"), stored(h + "input_layernorm.weight", d));
-                weights.put(layer(n, "wq"), linear(h + "self_attn.q_proj.weight", q, d));
-                weights.put(layer(n, "wk"), linear(h + "self_attn.k_proj.weight", kv, d));
-                weights.put(layer(n, "wv"), linear(h + "self_attn.v_proj.weight", kv, d));
+                stored(layer(n, "attn_norm.weight"), h + "input_layernorm.weight", d);
+                linear(layer(n, "wq"), h + "self_attn.q_proj.weight", q, d);
+                linear(layer(n, "wk"), h + "self_attn.k_proj.weight", kv, d);
+                linear(layer(n, "wv"), h + "self_attn.v_proj.weight", kv, d);
                 if (config.attentionBias()) {
-                    weights.put(layer(n, "bq"), stored(h + "self_attn.q_proj.bias", q));
-                    weights.put(layer(n, "bk"), stored(h + "self_attn.k_proj.bias", kv));
-                    weights.put(layer(n, "bv"), stored(h + "self_attn.v_proj.bias", kv));
+                    stored(layer(n, "bq"), h + "self_attn.q_proj.bias", q);
+                    stored(layer(n, "bk"), h + "self_attn.k_proj.bias", kv);
+                    stored(layer(n, "bv"), h + "self_attn.v_proj.bias", kv);
                 }
                 if (config.qkNorm()) {
-                    weights.put(layer(n, "q_norm.weight"), stored(h + "self_attn.q_norm.weight", hd));
-                    weights.put(layer(n, "k_norm.weight"), stored(h + "self_attn.k_norm.weight", hd));
+                    stored(layer(n, "q_norm.weight"), h + "self_attn.q_norm.weight", hd);
+                    stored(layer(n, "k_norm.weight"), h + "self_attn.k_norm.weight", hd);
                 }
-                weights.put(layer(n, "wo"), linear(h + "self_attn.o_proj.weight", d, q));
-                weights.put(layer(n, "mlp_norm.weight"), stored(h + "post_attention_layernorm.weight", d));
-                weights.put(layer(n, "w_gate"), linear(h + "mlp.gate_proj.weight", ffn, d));
-                weights.put(layer(n, "w_up"), linear(h + "mlp.up_proj.weight", ffn, d));
-                weights.put(layer(n, "w_down"), linear(h + "mlp.down_proj.weight", d, ffn));
+                linear(layer(n, "wo"), h + "self_attn.o_proj.weight", d, q);
+                stored(layer(n, "mlp_norm.weight"), h + "post_attention_layernorm.weight", d);
+                linear(layer(n, "w_gate"), h + "mlp.gate_proj.weight", ffn, d);
+                linear(layer(n, "w_up"), h + "mlp.up_proj.weight", ffn, d);
+                linear(layer(n, "w_down"), h + "mlp.down_proj.weight", d, ffn);
             }
-            weights.put(ModelWeights.FINAL_NORM + ".weight", stored("model.norm.weight", d));
+            stored(ModelWeights.FINAL_NORM + ".weight", "model.norm.weight", d);
             // The head is [vocab, d] either way (nn.Linear, or the embedding it is tied to).
-            weights.put(ModelWeights.LM_HEAD, linear(tied ? "model.embed_tokens.weight" : "lm_head.weight", vocab, d));
-            return weights;
+            linear(ModelWeights.LM_HEAD, tied ? "model.embed_tokens.weight" : "lm_head.weight", vocab, d);
+        }
+
+        Set<String> names() {
+            return stored.keySet();
+        }
+
+        @Override
+        public boolean contains(String name) {
+            return stored.containsKey(name);
+        }
+
+        @Override
+        public int[] shape(String name) {
+            return entry(name).shape().clone();
+        }
+
+        @Override
+        public void read(String name, FloatBuffer out) {
+            Stored entry = entry(name);
+            try {
+                if (entry.transposed()) {
+                    tensors.readTransposed(entry.name(), out);
+                } else {
+                    tensors.read(entry.name(), out);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read tensor '" + entry.name() + "' of " + weightsFile, e);
+            }
+        }
+
+        @Override
+        public void readRows(String name, long[] rows, FloatBuffer out) {
+            Stored entry = entry(name);
+            if (entry.transposed()) {
+                throw new IllegalArgumentException("rows of '" + name + "' are columns of the stored " + entry.name());
+            }
+            try {
+                tensors.readRows(entry.name(), rows, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read rows of tensor '" + entry.name() + "' of " + weightsFile, e);
+            }
+        }
+
+        @Override
+        public boolean tiedHead() {
+            return tied;
+        }
+
+        private Stored entry(String name) {
+            Stored entry = stored.get(name);
+            if (entry == null) {
+                throw new IllegalArgumentException("missing weight tensor '" + name + "'");
+            }
+            return entry;
         }
 
         /** A tensor stored as it is used. */
-        private FloatTensor stored(String name, int... shape) throws IOException {
+        private void stored(String canonical, String name, int... shape) {
             checkShape(name, shape);
-            return tensors.read(name);
+            stored.put(canonical, new Stored(name, false, shape));
         }
 
-        /** A Linear weight stored [out, in], as the canonical [in, out]. */
-        private FloatTensor linear(String name, int out, int in) throws IOException {
+        /** A Linear weight stored [out, in], used as the canonical [in, out]. */
+        private void linear(String canonical, String name, int out, int in) {
             checkShape(name, out, in);
-            return tensors.readTransposed(name);
+            stored.put(canonical, new Stored(name, true, new int[] {in, out}));
         }
 
         private void checkShape(String name, int... shape) {

@@ -1,8 +1,10 @@
 package org.dcpserve.core.importer;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,8 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Every tensor is converted to float32 on reading, because that is the only precision the graph
  * builder and the trainer work in. {@link #open} reads only the headers; each tensor's bytes are then
- * memory-mapped and decoded when it is asked for, so an importer holds no copy of a checkpoint besides
- * the float32 tensors it keeps.
+ * read and decoded when it is asked for, a few MiB at a time, so a reader holds no copy of a checkpoint
+ * besides the float32 tensors it decodes (into arrays, or into buffers it provides).
  */
 public final class Safetensors {
 
@@ -41,8 +43,8 @@ public final class Safetensors {
     private static final String METADATA = "__metadata__";
     /** Far above any real header, but small enough that a corrupt length cannot exhaust memory. */
     private static final long MAX_HEADER_BYTES = 100L << 20;
-    /** Elements per mapping, 2^27: 1 GiB of F64 at most, below a mapping's 2 GiB limit. */
-    private static final int CHUNK_SHIFT = 27;
+    /** Elements per read, 2^20: 4 MiB of F32. */
+    private static final int WINDOW_SHIFT = 20;
     /** Rows per tile of a transposing read: 16 floats are one 64-byte cache line of the output. */
     private static final int TRANSPOSE_ROWS = 16;
 
@@ -74,26 +76,21 @@ public final class Safetensors {
     }
 
     /**
-     * A tensor's bytes, memory-mapped in chunks of {@code 2^shift} elements: one mapping holds at most 2 GiB, and a
-     * float32 tensor may be larger (Llama-3-8B's embedding is 2.1 GB in F32).
+     * A tensor's bytes in its file, read by positional reads in windows of {@code 2^shift} elements into a small
+     * buffer. Not memory-mapped: the pages of a mapping count in the process's resident memory until the garbage
+     * collector unmaps it, so mapping a 2.5 GB checkpoint tensor by tensor kept most of it resident beside the
+     * weights decoded from it.
      */
-    private record MappedTensor(Dtype dtype, ByteBuffer[] chunks, int shift) {
+    private record StoredTensor(Path file, FileChannel channel, long position, Dtype dtype, int count, int shift) {
 
-        float get(int index) {
-            return dtype.get(chunks[index >>> shift], index & ((1 << shift) - 1));
-        }
-
-        void decode(float[] out) {
-            for (int c = 0; c < chunks.length; c++) {
-                int from = c << shift;
-                int length = Math.min(1 << shift, out.length - from);
-                if (dtype == Dtype.F32) {
-                    chunks[c].asFloatBuffer().get(out, from, length);
-                } else {
-                    for (int i = 0; i < length; i++) {
-                        out[from + i] = dtype.get(chunks[c], i);
-                    }
-                }
+        /** Decodes the whole tensor into {@code out[0, count)}. */
+        void decode(FloatBuffer out) throws IOException {
+            float[] window = new float[Math.min(count, 1 << shift)];
+            ByteBuffer bytes = byteWindow(window.length);
+            for (int from = 0; from < count; from += window.length) {
+                int n = Math.min(window.length, count - from);
+                decodeInto(from, n, window, 0, bytes);
+                out.put(from, window, 0, n);
             }
         }
 
@@ -102,28 +99,60 @@ public final class Safetensors {
          * file order into a small tile and written out column by column, so both the reads and the writes stay in
          * cache lines (a plain element-by-element transpose of a 2048 x 8192 matrix misses the cache on every write).
          */
-        void decodeTransposed(int rows, int cols, float[] out) {
+        void decodeTransposed(int rows, int cols, FloatBuffer out) throws IOException {
             int block = Math.min(TRANSPOSE_ROWS, rows);
             float[] tile = new float[block * cols];
+            ByteBuffer bytes = byteWindow(Math.min(tile.length, 1 << shift));
             for (int first = 0; first < rows; first += block) {
                 int n = Math.min(block, rows - first);
-                for (int i = 0; i < n * cols; i++) {
-                    tile[i] = get(first * cols + i);
+                for (int done = 0; done < n * cols; done += bytes.capacity() / dtype.bytes) {
+                    int length = Math.min(bytes.capacity() / dtype.bytes, n * cols - done);
+                    decodeInto((long) first * cols + done, length, tile, done, bytes);
                 }
                 for (int c = 0; c < cols; c++) {
                     int base = c * rows + first;
                     for (int r = 0; r < n; r++) {
-                        out[base + r] = tile[r * cols + c];
+                        out.put(base + r, tile[r * cols + c]);
                     }
                 }
+            }
+        }
+
+        /** Rows of a row-major [n, cols] matrix into {@code out}, one read per row. */
+        void decodeRows(long[] rows, int n, int cols, FloatBuffer out) throws IOException {
+            float[] row = new float[cols];
+            ByteBuffer bytes = byteWindow(cols);
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] < 0 || rows[i] >= n) {
+                    throw new IllegalArgumentException("row " + rows[i] + " of a matrix of " + n + " rows");
+                }
+                decodeInto(rows[i] * cols, cols, row, 0, bytes);
+                out.put(i * cols, row);
+            }
+        }
+
+        private ByteBuffer byteWindow(int elements) {
+            return ByteBuffer.allocate(elements * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** Elements [from, from + n) into {@code into[offset, offset + n)}; n fits the window. */
+        private void decodeInto(long from, int n, float[] into, int offset, ByteBuffer window) throws IOException {
+            window.clear().limit(n * dtype.bytes);
+            long at = position + from * dtype.bytes;
+            while (window.hasRemaining()) {
+                if (channel.read(window, at + window.position()) < 0) {
+                    throw new IOException(file + ": unexpected end of file");
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                into[offset + i] = dtype.get(window, i);
             }
         }
     }
 
     /**
-     * All tensors of a file, in file order. Each tensor's bytes are memory-mapped on their own, in chunks
-     * of at most 1 GiB, so files and tensors larger than 2 GiB work as long as every single tensor fits in
-     * a Java array.
+     * All tensors of a file, in file order. Files larger than 2 GiB work as long as every single tensor fits
+     * in a Java array.
      *
      * @throws IOException if the file cannot be read, is corrupt or holds a dtype other than F64, F32,
      *                     F16 or BF16; the message names the file
@@ -146,12 +175,12 @@ public final class Safetensors {
      *                     index names a tensor its shard does not hold; the message names the file
      */
     public static Tensors open(Path file) throws IOException {
-        return open(file, CHUNK_SHIFT);
+        return open(file, WINDOW_SHIFT);
     }
 
-    /** {@link #open(Path)} with mappings of {@code 2^chunkShift} elements, so tests can cross their boundaries. */
-    static Tensors open(Path file, int chunkShift) throws IOException {
-        Tensors tensors = new Tensors(chunkShift);
+    /** {@link #open(Path)} with reads of {@code 2^windowShift} elements, so tests can cross their boundaries. */
+    static Tensors open(Path file, int windowShift) throws IOException {
+        Tensors tensors = new Tensors(windowShift);
         try {
             if (file.getFileName().toString().endsWith(".json")) {
                 tensors.addShards(file);
@@ -166,14 +195,14 @@ public final class Safetensors {
     }
 
     /** Tensors read lazily from one or more open safetensors files; closing it closes the files. */
-    public static final class Tensors implements AutoCloseable {
+    public static final class Tensors implements Closeable {
 
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private final List<FileChannel> channels = new ArrayList<>();
-        private final int chunkShift;
+        private final int windowShift;
 
-        private Tensors(int chunkShift) {
-            this.chunkShift = chunkShift;
+        private Tensors(int windowShift) {
+            this.windowShift = windowShift;
         }
 
         /** Tensor names, in file order (shards in the order the index first names them). */
@@ -209,10 +238,13 @@ public final class Safetensors {
         public FloatTensor read(String name) throws IOException {
             Entry entry = entry(name);
             float[] data = new float[entry.count()];
-            if (data.length > 0) {
-                entry.map().decode(data);
-            }
+            read(name, FloatBuffer.wrap(data));
             return new FloatTensor(data, entry.shape.clone());
+        }
+
+        /** A tensor's values, widened, into {@code out[0, count)} (e.g. a direct buffer, so no Java array holds them). */
+        public void read(String name, FloatBuffer out) throws IOException {
+            entry(name).stored().decode(out);
         }
 
         /**
@@ -221,15 +253,29 @@ public final class Safetensors {
          */
         public FloatTensor readTransposed(String name) throws IOException {
             Entry entry = entry(name);
+            float[] data = new float[entry.count()];
+            readTransposed(name, FloatBuffer.wrap(data));
+            return new FloatTensor(data, entry.shape[1], entry.shape[0]);
+        }
+
+        /** Rows {@code rows} of a stored matrix [n, cols], widened, into {@code out[0, rows.length * cols)}. */
+        public void readRows(String name, long[] rows, FloatBuffer out) throws IOException {
+            Entry entry = entry(name);
             if (entry.shape.length != 2) {
                 throw new IllegalArgumentException(entry.file + ": tensor '" + name + "' has shape "
                         + Arrays.toString(entry.shape) + ", not a matrix");
             }
-            float[] data = new float[entry.count()];
-            if (data.length > 0) {
-                entry.map().decodeTransposed(entry.shape[0], entry.shape[1], data);
+            entry.stored().decodeRows(rows, entry.shape[0], entry.shape[1], out);
+        }
+
+        /** {@link #readTransposed(String)} into {@code out[0, count)}. */
+        public void readTransposed(String name, FloatBuffer out) throws IOException {
+            Entry entry = entry(name);
+            if (entry.shape.length != 2) {
+                throw new IllegalArgumentException(entry.file + ": tensor '" + name + "' has shape "
+                        + Arrays.toString(entry.shape) + ", not a matrix");
             }
-            return new FloatTensor(data, entry.shape[1], entry.shape[0]);
+            entry.stored().decodeTransposed(entry.shape[0], entry.shape[1], out);
         }
 
         @Override
@@ -301,7 +347,7 @@ public final class Safetensors {
                     continue;
                 }
                 Entry entry = Entry.parse(file, channel, dataStart, fileSize - dataStart, tensor.getKey(), tensor.getValue(),
-                        chunkShift);
+                        windowShift);
                 if (entries.putIfAbsent(tensor.getKey(), entry) != null) {
                     throw corrupt(file, "tensor '" + tensor.getKey() + "' is also in " + entries.get(tensor.getKey()).file);
                 }
@@ -310,10 +356,10 @@ public final class Safetensors {
     }
 
     /** Where one tensor's bytes are and how to decode them. */
-    private record Entry(Path file, FileChannel channel, long position, Dtype dtype, int[] shape, long bytes, int chunkShift) {
+    private record Entry(Path file, FileChannel channel, long position, Dtype dtype, int[] shape, long bytes, int windowShift) {
 
         static Entry parse(Path file, FileChannel channel, long dataStart, long dataSize, String name, JsonNode info,
-                           int chunkShift) throws IOException {
+                           int windowShift) throws IOException {
             String where = "tensor '" + name + "'";
             Dtype dtype = Safetensors.dtype(file, where, info.path("dtype").asString(""));
 
@@ -348,22 +394,15 @@ public final class Safetensors {
             if (end - begin != count * dtype.bytes) {
                 throw corrupt(file, where + " has " + (end - begin) + " bytes, shape " + shapeNode + " of " + dtype + " needs " + count * dtype.bytes);
             }
-            return new Entry(file, channel, dataStart + begin, dtype, shape, end - begin, chunkShift);
+            return new Entry(file, channel, dataStart + begin, dtype, shape, end - begin, windowShift);
         }
 
         int count() {
             return (int) (bytes / dtype.bytes);
         }
 
-        MappedTensor map() throws IOException {
-            long chunkBytes = (long) dtype.bytes << chunkShift;
-            ByteBuffer[] chunks = new ByteBuffer[(int) ((bytes + chunkBytes - 1) / chunkBytes)];
-            for (int c = 0; c < chunks.length; c++) {
-                long offset = c * chunkBytes;
-                chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, position + offset, Math.min(chunkBytes, bytes - offset))
-                        .order(ByteOrder.LITTLE_ENDIAN);
-            }
-            return new MappedTensor(dtype, chunks, chunkShift);
+        StoredTensor stored() {
+            return new StoredTensor(file, channel, position, dtype, count(), windowShift);
         }
     }
 

@@ -11,6 +11,7 @@ import org.dcpserve.core.importer.HuggingFaceLlamaImporter;
 import org.dcpserve.core.importer.ImportedModel;
 import org.dcpserve.core.importer.Llama2cImporter;
 import org.dcpserve.core.importer.Safetensors;
+import org.dcpserve.core.importer.StreamedCheckpoint;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.onnx.GraphSet;
@@ -69,8 +70,12 @@ public final class ModelLoader {
                     path.resolve(HuggingFaceGpt2Importer.WEIGHTS_FILE));
         }
         if (Files.isDirectory(path) && HuggingFaceLlamaImporter.looksLikeCheckpoint(path)) {
-            return imported(name, ModelSource.Kind.HUGGING_FACE_LLAMA, HuggingFaceLlamaImporter.load(path), options,
-                    HuggingFaceLlamaImporter.weightsFile(path));
+            // Read from the files as each session is built (which keeps them open): never a full copy in Java.
+            StreamedCheckpoint checkpoint = HuggingFaceLlamaImporter.open(path);
+            return new ModelSource(name, ModelSource.Kind.HUGGING_FACE_LLAMA, capped(checkpoint.config(), options),
+                    tokenizer(checkpoint.config(), checkpoint.tokenizerFile()),
+                    GraphSet.build(checkpoint.config(), checkpoint.weights()),
+                    storedDtype(HuggingFaceLlamaImporter.weightsFile(path)), chatTemplate(path), GenerationConfig.load(path));
         }
         if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
             ImportedModel model = Llama2cImporter.load(path);
@@ -82,9 +87,18 @@ public final class ModelLoader {
                 + " directory (config.json + model.safetensors) nor a llama2.c checkpoint");
     }
 
-    /** Imports a checkpoint and writes it as a model package (with the model's own context length). */
+    /**
+     * Imports a checkpoint and writes it as a model package (with the model's own context length). A Hugging Face
+     * Llama-family checkpoint is read graph by graph as the package is written, never whole.
+     */
     public static ModelConfig importToPackage(Path checkpoint, Path packageDirectory) throws IOException {
         requireExists(checkpoint);
+        if (Files.isDirectory(checkpoint) && HuggingFaceLlamaImporter.looksLikeCheckpoint(checkpoint)) {
+            try (StreamedCheckpoint model = HuggingFaceLlamaImporter.open(checkpoint)) {
+                ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
+                return model.config();
+            }
+        }
         ImportedModel model = importCheckpoint(checkpoint);
         ModelPackage.write(packageDirectory, model.config(), model.weights(), model.tokenizerFile());
         return model.config();
@@ -109,13 +123,17 @@ public final class ModelLoader {
     /** A Hugging Face directory imported in memory; {@code weightsFile} is the safetensors file (or index) read. */
     private static ModelSource imported(String name, ModelSource.Kind kind, ImportedModel model, Options options,
                                         Path weightsFile) throws IOException {
-        String dtype;
-        try (Safetensors.Tensors tensors = Safetensors.open(weightsFile)) {
-            dtype = tensors.dtype();
-        }
         Path dir = weightsFile.getParent();
         return new ModelSource(name, kind, capped(model.config(), options), tokenizer(model.config(), model.tokenizerFile()),
-                GraphSet.build(model.config(), model.weights()), dtype, chatTemplate(dir), GenerationConfig.load(dir));
+                GraphSet.build(model.config(), model.weights()), storedDtype(weightsFile), chatTemplate(dir),
+                GenerationConfig.load(dir));
+    }
+
+    /** The dtype most of a safetensors file's (or index's) elements are stored in; reads only the headers. */
+    private static String storedDtype(Path weightsFile) throws IOException {
+        try (Safetensors.Tensors tensors = Safetensors.open(weightsFile)) {
+            return tensors.dtype();
+        }
     }
 
     /** The directory's chat template, or null for none; one that does not parse fails the load, naming the directory. */

@@ -81,7 +81,7 @@ public final class ModelPackage {
      * Writes config, tokenizer and graphs into {@code directory} (created if needed). The tokenizer file
      * (null when the kind needs none) is copied under the name its kind uses in a package.
      */
-    public static void write(Path directory, ModelConfig config, ModelWeights weights, Path tokenizerFile)
+    public static void write(Path directory, ModelConfig config, WeightSource weights, Path tokenizerFile)
             throws IOException {
         Path target = tokenizerFile(config, directory);
         if (tokenizerFile != null && target == null) {

@@ -1,5 +1,6 @@
 package org.dcpserve.core.model;
 
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +27,7 @@ import java.util.Map;
  * lm_head                        [d, vocab]
  * </pre>
  */
-public final class ModelWeights {
+public final class ModelWeights implements WeightSource {
 
     public static final String TOK_EMBEDDINGS = "tok_embeddings";
     public static final String POS_EMBEDDINGS = "pos_embeddings";
@@ -57,8 +58,33 @@ public final class ModelWeights {
         return get(layer(layer, name));
     }
 
+    @Override
     public boolean contains(String name) {
         return tensors.containsKey(name);
+    }
+
+    @Override
+    public int[] shape(String name) {
+        return get(name).shape().clone();
+    }
+
+    @Override
+    public void read(String name, FloatBuffer out) {
+        out.put(0, get(name).data());
+    }
+
+    @Override
+    public void readRows(String name, long[] rows, FloatBuffer out) {
+        FloatTensor matrix = get(name);
+        int cols = matrix.dim(1);
+        for (int i = 0; i < rows.length; i++) {
+            out.put(i * cols, matrix.data(), Math.toIntExact(rows[i] * cols), cols);
+        }
+    }
+
+    @Override
+    public FloatTensor tensor(String name) {
+        return get(name);
     }
 
     public Map<String, FloatTensor> asMap() {

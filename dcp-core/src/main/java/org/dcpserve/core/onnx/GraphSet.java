@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.dcpserve.core.model.ModelConfig;
-import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.model.WeightSource;
 
 /** The serialized ONNX sub-graphs of one model, wherever they come from. */
 public interface GraphSet {
@@ -20,6 +21,14 @@ public interface GraphSet {
     byte[] output(int layer);
 
     byte[] head();
+
+    /**
+     * Where the weights that these graphs declare external are read from when their sessions are built (and a tied
+     * model's embedding table); empty when the graphs carry their weights (a model package's files).
+     */
+    default Optional<WeightSource> weights() {
+        return Optional.empty();
+    }
 
     /** These graphs with another attention graph (it has no weights, so it can be built from a config alone). */
     default GraphSet withAttention(byte[] attention) {
@@ -44,6 +53,10 @@ public interface GraphSet {
             public byte[] head() {
                 return graphs.head();
             }
+
+            public Optional<WeightSource> weights() {
+                return graphs.weights();
+            }
         };
     }
 
@@ -67,9 +80,12 @@ public interface GraphSet {
         return "head.onnx";
     }
 
-    /** Graphs built in memory from weights, e.g. for a checkpoint imported at start-up. */
-    static GraphSet build(ModelConfig config, ModelWeights weights) {
-        TransformerGraphs graphs = new TransformerGraphs(config, weights);
+    /**
+     * Graphs built in memory for sessions, e.g. for a checkpoint imported at start-up: a few kilobytes each, their
+     * weights read from {@code weights} only while each session is built ({@link TransformerGraphs#forSessions}).
+     */
+    static GraphSet build(ModelConfig config, WeightSource weights) {
+        TransformerGraphs graphs = TransformerGraphs.forSessions(config, weights);
         return new GraphSet() {
             public byte[] embedding() {
                 return graphs.embedding().toByteArray();
@@ -89,6 +105,10 @@ public interface GraphSet {
 
             public byte[] head() {
                 return graphs.head().toByteArray();
+            }
+
+            public Optional<WeightSource> weights() {
+                return Optional.of(weights);
             }
         };
     }

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -13,23 +14,74 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.dcpserve.core.model.FloatTensor;
+import org.dcpserve.core.model.WeightSource;
 
 /**
  * A small fluent writer of ONNX graphs with standard operators only (opset 17). Every node gets an
  * output name derived from a running counter unless one is given, so graph code reads like the math:
  * {@code String h = g.op("MatMul", x, w);}.
+ *
+ * <p>Model weights are written into the graph, or, in a graph made by {@link #withExternalWeights}, only declared:
+ * an initializer with the weight's name, type and shape whose data is external, for ONNX Runtime to be given when
+ * it builds the session ({@code SessionOptions.addExternalInitializers}). Such a graph is a few kilobytes however
+ * large the model, and the weights go from their source into ONNX Runtime's own copy without passing through the
+ * protobuf encoding (a 1 GB weight peaked at seven times its size: {@code WeightPlacementBenchmark inline-gather}).
  */
 public final class OnnxGraph {
 
     /** ONNX operator set the graphs are written against; every op used exists in ONNX Runtime's CPU provider. */
     public static final int OPSET = 17;
     private static final int IR_VERSION = 8;
+    /**
+     * The file an external initializer names. ONNX Runtime replaces such initializers with the tensors given to the
+     * session before it reads any file; a graph whose weights were not given fails to load, naming this file.
+     */
+    public static final String EXTERNAL_LOCATION = "weights-given-to-the-session";
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final boolean externalWeights;
     private int counter;
 
     public OnnxGraph(String name) {
+        this(name, false);
+    }
+
+    private OnnxGraph(String name, boolean externalWeights) {
         graph.setName(name);
+        this.externalWeights = externalWeights;
+    }
+
+    /** A graph whose model weights ({@link #weight(String, WeightSource)}) are external initializers. */
+    public static OnnxGraph withExternalWeights(String name) {
+        return new OnnxGraph(name, true);
+    }
+
+    /** The model weight {@code name} of {@code source}: written into the graph, or declared external (see above). */
+    public String weight(String name, WeightSource source) {
+        if (!externalWeights) {
+            return weight(name, source.tensor(name));
+        }
+        TensorProto.Builder proto = TensorProto.newBuilder().setName(name);
+        for (int dim : source.shape(name)) {
+            proto.addDims(dim);
+        }
+        graph.addInitializer(declaredExternal(proto));
+        return name;
+    }
+
+    /** A float32 initializer with {@code tensor}'s name and dims, its data external (see above). */
+    public static TensorProto declaredExternal(TensorProto.Builder tensor) {
+        long size = 1;
+        for (long dim : tensor.getDimsList()) {
+            size *= dim;
+        }
+        return tensor.clearRawData()
+                .setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(EXTERNAL_LOCATION))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("length")
+                        .setValue(Long.toString(size * Float.BYTES)))
+                .build();
     }
 
     /** Declares a float32 graph input; a dimension is a number or a symbolic name such as "T". */

@@ -6,7 +6,7 @@ import static org.dcpserve.core.onnx.OnnxGraph.Attribute;
 import java.util.function.Supplier;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.ModelConfig;
-import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.model.WeightSource;
 
 /**
  * The parts a decoder layer is computed from (linear maps, the norm, the MLP, rotary embeddings), written
@@ -17,18 +17,18 @@ import org.dcpserve.core.model.ModelWeights;
 public final class TransformerBlocks {
 
     private final ModelConfig config;
-    private final ModelWeights weights;
+    private final WeightSource weights;
 
-    public TransformerBlocks(ModelConfig config, ModelWeights weights) {
+    public TransformerBlocks(ModelConfig config, WeightSource weights) {
         this.config = config;
         this.weights = weights;
     }
 
     /** x · W (+ b when the architecture has biases). */
     public String linear(OnnxGraph g, String x, int layer, String weight, String bias) {
-        String y = g.op("MatMul", x, g.weight(layer(layer, weight), weights.layerTensor(layer, weight)));
+        String y = g.op("MatMul", x, g.weight(layer(layer, weight), weights));
         String biasName = layer(layer, bias);
-        return weights.contains(biasName) ? g.op("Add", y, g.weight(biasName, weights.get(biasName))) : y;
+        return weights.contains(biasName) ? g.op("Add", y, g.weight(biasName, weights)) : y;
     }
 
     /**
@@ -56,10 +56,10 @@ public final class TransformerBlocks {
 
     /** LayerNorm (gpt2) or RMSNorm (llama) over the last axis. */
     public String norm(OnnxGraph g, String x, String prefix) {
-        String scale = g.weight(prefix + ".weight", weights.get(prefix + ".weight"));
+        String scale = g.weight(prefix + ".weight", weights);
         if (config.architecture() == Architecture.GPT2) {
             return g.opWith("LayerNormalization",
-                    new String[] {x, scale, g.weight(prefix + ".bias", weights.get(prefix + ".bias"))},
+                    new String[] {x, scale, g.weight(prefix + ".bias", weights)},
                     Attribute.of("axis", -1L), Attribute.of("epsilon", config.normEps()));
         }
         // RMSNorm: x / sqrt(mean(x^2) + eps) * weight (opset 17 has no RMSNormalization op).
@@ -73,10 +73,10 @@ public final class TransformerBlocks {
     /** The MLP of a layer: SwiGLU (llama) or GELU between two linear maps (gpt2). */
     public String mlp(OnnxGraph g, String x, int layer) {
         if (config.architecture() == Architecture.LLAMA) {
-            String gate = g.op("MatMul", x, g.weight(layer(layer, "w_gate"), weights.layerTensor(layer, "w_gate"))); // [T, ffn]
-            String up = g.op("MatMul", x, g.weight(layer(layer, "w_up"), weights.layerTensor(layer, "w_up")));       // [T, ffn]
+            String gate = g.op("MatMul", x, g.weight(layer(layer, "w_gate"), weights));  // [T, ffn]
+            String up = g.op("MatMul", x, g.weight(layer(layer, "w_up"), weights));      // [T, ffn]
             String silu = g.op("Mul", gate, g.op("Sigmoid", gate));
-            return g.op("MatMul", g.op("Mul", silu, up), g.weight(layer(layer, "w_down"), weights.layerTensor(layer, "w_down")));
+            return g.op("MatMul", g.op("Mul", silu, up), g.weight(layer(layer, "w_down"), weights));
         }
         String hidden = gelu(g, linear(g, x, layer, "fc", "fc_bias"));                              // [T, ffn]
         return linear(g, hidden, layer, "proj", "proj_bias");                                        // [T, d]

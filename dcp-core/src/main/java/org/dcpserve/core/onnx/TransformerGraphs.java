@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import org.dcpserve.core.model.Architecture;
 import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelWeights;
+import org.dcpserve.core.model.WeightSource;
 
 /**
  * Builds the per-layer ONNX sub-graphs of a decoder-only transformer from canonical weights. The
@@ -27,6 +28,9 @@ import org.dcpserve.core.model.ModelWeights;
  * KV pool, C slots each (new tokens included): all decode sequences of a step at once (T = 1), or one
  * sequence's prompt chunk (B = 1). The mask is additive: 0 where a query may attend to a slot, -inf where
  * it may not (pruned tokens, free slots). H*hd is d except where a model sets its head width (Qwen3).
+ *
+ * <p>Graphs {@link #forSessions for sessions} declare their weights as external initializers (see
+ * {@link OnnxGraph}).
  */
 public final class TransformerGraphs {
 
@@ -34,22 +38,34 @@ public final class TransformerGraphs {
     static final float SCORE_FLOOR = 75f;
 
     private final ModelConfig config;
-    private final ModelWeights weights;
+    private final WeightSource weights;
     private final TransformerBlocks blocks;
+    private final boolean forSessions;
 
-    public TransformerGraphs(ModelConfig config, ModelWeights weights) {
+    /** Graphs that carry their weights, as a model package stores them. */
+    public TransformerGraphs(ModelConfig config, WeightSource weights) {
+        this(config, weights, false);
+    }
+
+    private TransformerGraphs(ModelConfig config, WeightSource weights, boolean forSessions) {
         this.config = config;
         this.weights = weights;
         this.blocks = new TransformerBlocks(config, weights);
+        this.forSessions = forSessions;
+    }
+
+    /** Graphs whose weights are given to ONNX Runtime when it builds their sessions (see above). */
+    public static TransformerGraphs forSessions(ModelConfig config, WeightSource weights) {
+        return new TransformerGraphs(config, weights, true);
     }
 
     public ModelProto embedding() {
-        OnnxGraph g = new OnnxGraph("embed");
+        OnnxGraph g = graph("embed");
         String ids = g.int64Input("token_ids", "T");
-        String hidden = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights.get(ModelWeights.TOK_EMBEDDINGS)), ids);
+        String hidden = g.op("Gather", g.weight(ModelWeights.TOK_EMBEDDINGS, weights), ids);   // [T, d]
         if (config.architecture() == Architecture.GPT2) {
             String positions = g.int64Input("positions", "T");
-            String pos = g.op("Gather", g.weight(ModelWeights.POS_EMBEDDINGS, weights.get(ModelWeights.POS_EMBEDDINGS)), positions);
+            String pos = g.op("Gather", g.weight(ModelWeights.POS_EMBEDDINGS, weights), positions);
             hidden = g.op("Add", hidden, pos);                                           // [T, d]
         }
         g.floatOutput(hidden, "hidden", "T", config.dModel());
@@ -57,7 +73,7 @@ public final class TransformerGraphs {
     }
 
     public ModelProto projection(int layer) {
-        OnnxGraph g = new OnnxGraph("layer_" + layer + "_proj");
+        OnnxGraph g = graph("layer_" + layer + "_proj");
         int hd = config.headDim();
         String x = g.floatInput("hidden", "T", config.dModel());
         String n = blocks.norm(g, x, layer(layer, "attn_norm"));                         // [T, d]
@@ -71,8 +87,8 @@ public final class TransformerGraphs {
         g.floatOutput(v, "v", "T", config.kvHeads(), hd);
         if (config.hasDcpGates()) {
             int r = config.dcp().rank();
-            g.floatOutput(g.op("MatMul", n, g.weight(layer(layer, "wq_int"), weights.layerTensor(layer, "wq_int"))), "q_int", "T", r);
-            g.floatOutput(g.op("MatMul", n, g.weight(layer(layer, "wk_int"), weights.layerTensor(layer, "wk_int"))), "k_int", "T", r);
+            g.floatOutput(g.op("MatMul", n, g.weight(layer(layer, "wq_int"), weights)), "q_int", "T", r);
+            g.floatOutput(g.op("MatMul", n, g.weight(layer(layer, "wk_int"), weights)), "k_int", "T", r);
         }
         return g.toModel();
     }
@@ -124,7 +140,7 @@ public final class TransformerGraphs {
 
     /** The rest of the block after attention, over the rows of every sequence at once. */
     public ModelProto output(int layer) {
-        OnnxGraph g = new OnnxGraph("layer_" + layer + "_out");
+        OnnxGraph g = graph("layer_" + layer + "_out");
         String x = g.floatInput("hidden", "N", config.dModel());                                     // [N, d]
         String ctx = g.floatInput("context", "N", config.qDim());                                    // [N, H*hd]
         String attended = g.op("Add", x, blocks.linear(g, ctx, layer, "wo", "bo"));                  // [N, d]
@@ -135,11 +151,15 @@ public final class TransformerGraphs {
     }
 
     public ModelProto head() {
-        OnnxGraph g = new OnnxGraph("head");
+        OnnxGraph g = graph("head");
         String x = g.floatInput("hidden", "T", config.dModel());
-        String n = blocks.norm(g, x, ModelWeights.FINAL_NORM);
-        String logits = g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights.get(ModelWeights.LM_HEAD)));
+        String n = blocks.norm(g, x, ModelWeights.FINAL_NORM);                             // [T, d]
+        String logits = g.op("MatMul", n, g.weight(ModelWeights.LM_HEAD, weights));       // [T, d] x [d, vocab]
         g.floatOutput(logits, "logits", "T", config.vocabSize());
         return g.toModel();
+    }
+
+    private OnnxGraph graph(String name) {
+        return forSessions ? OnnxGraph.withExternalWeights(name) : new OnnxGraph(name);
     }
 }

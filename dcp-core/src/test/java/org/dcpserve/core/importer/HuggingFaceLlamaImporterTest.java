@@ -70,12 +70,13 @@ class HuggingFaceLlamaImporterTest {
     void runsWithTheLogitsAndGreedyIdsOfHuggingFacesEquations(String name, Spec spec) throws IOException {
         Path dir = temp.resolve(name);
         Map<String, FloatTensor> tensors = HfLlamaCheckpointWriter.write(dir, spec, SEED);
-        ImportedModel model = HuggingFaceLlamaImporter.load(dir);
-        ModelConfig config = model.config();
-
         int[] ids = Arrays.copyOf(PROMPT, PROMPT.length + DECODE_STEPS);
         float[][] engine = new float[ids.length][];
-        try (OnnxTransformer onnx = new OnnxTransformer(config, GraphSet.build(config, model.weights()), ExecutionProvider.CPU)) {
+        // As serving runs it: every weight read from the files while its session is built, a tied head from the
+        // embedding table the embedding graph reads too (Qwen2 here).
+        try (StreamedCheckpoint model = HuggingFaceLlamaImporter.open(dir);
+             OnnxTransformer onnx = new OnnxTransformer(model.config(), GraphSet.build(model.config(), model.weights()),
+                     ExecutionProvider.CPU)) {
             Sequence sequence = new Sequence(onnx, DensePolicy.INSTANCE);
             float[] prefill = sequence.forwardAll(PROMPT);
             for (int t = 0; t < PROMPT.length; t++) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -115,7 +116,7 @@ class SafetensorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"F32", "F16", "BF16"})
-    void readsAMatrixTransposedStraightFromTheFile(String dtype) throws IOException {
+    void readsAMatrixWholeTransposedOrByRowsStraightFromTheFile(String dtype) throws IOException {
         // 37 rows: two full 16-row tiles and a partial one.
         FloatTensor matrix = FloatTensor.zeros(37, 5);
         for (int i = 0; i < matrix.data().length; i++) {
@@ -128,10 +129,19 @@ class SafetensorsTest {
             assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
             assertThat(tensors.read("m")).isEqualTo(matrix);
         }
-        // Mapped in chunks of 16 elements, none of them a whole number of rows.
+        // Read in windows of 16 elements, none of them a whole number of rows.
         try (Safetensors.Tensors tensors = Safetensors.open(file, 4)) {
             assertThat(tensors.readTransposed("m")).isEqualTo(matrix.transpose());
             assertThat(tensors.read("m")).isEqualTo(matrix);
+            // The rows an embedding lookup asks for, in its order, repeats included.
+            float[] rows = new float[4 * 5];
+            tensors.readRows("m", new long[] {36, 0, 17, 36}, FloatBuffer.wrap(rows));
+            float[] expected = new float[4 * 5];
+            int[] order = {36, 0, 17, 36};
+            for (int i = 0; i < order.length; i++) {
+                System.arraycopy(matrix.data(), order[i] * 5, expected, i * 5, 5);
+            }
+            assertThat(rows).containsExactly(expected);
         }
     }
 
