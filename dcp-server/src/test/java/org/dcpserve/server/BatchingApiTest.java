@@ -3,6 +3,8 @@ package org.dcpserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -145,9 +147,7 @@ class BatchingApiTest extends GatedModelServiceTest {
                 stepper.step();
             }
             assertThat(scheduler.running()).as("the stream joined the batch").isEqualTo(2);
-            // A token's event goes out when the next token exists (the last event carries the whole text, as in
-            // TGI): two more steps make the first event.
-            stepper.step();
+            // One more step chooses the stream's first token, whose event goes out at once.
             stepper.step();
             String line;
             while ((line = reader.readLine()) != null && !line.startsWith("data:")) {
@@ -166,6 +166,57 @@ class BatchingApiTest extends GatedModelServiceTest {
         assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
         stepper.finish();
         assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
+    }
+
+    /**
+     * Token k's event reaches the client while token k+1 cannot exist yet: the stepping task holds the step loop
+     * inside the next step. Seen failing on the code before: each event waited for the next token (the read timed out).
+     */
+    @Test
+    void aTokensEventReachesTheClientBeforeTheNextTokenIsChosen() throws Exception {
+        SteppingTask stepper = new SteppingTask(60);
+        SequenceHandle<String> stepping = scheduler.submit(stepper);
+        stepper.step();
+        int newTokens = 5;
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(20_000);
+            String body = "{\"inputs\": \"The quick brown fox\", \"parameters\": {\"max_new_tokens\": " + newTokens
+                    + "}}";
+            socket.getOutputStream().write(("POST /generate_stream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (scheduler.running() < 2 && System.nanoTime() < deadline) {
+                stepper.step();
+            }
+            assertThat(scheduler.running()).as("the stream joined the batch").isEqualTo(2);
+            for (int index = 1; index < newTokens; index++) {
+                // This step chooses the stream's token `index`; the next one waits inside the following step.
+                stepper.step();
+                JsonNode event = HttpClientSupport.json(nextData(reader));
+                assertThat(event.get("index").asInt()).isEqualTo(index);
+                assertThat(event.get("generated_text").isNull()).as(event.toString()).isTrue();
+            }
+            stepper.step();
+            JsonNode last = HttpClientSupport.json(nextData(reader));
+            assertThat(last.get("index").asInt()).isEqualTo(newTokens);
+            assertThat(last.get("generated_text").isNull()).as(last.toString()).isFalse();
+        } finally {
+            stepper.finish();
+        }
+        assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
+    }
+
+    /** The JSON of the next SSE data line, skipping the status line, headers, chunk sizes and blank lines. */
+    private static String nextData(BufferedReader reader) throws IOException {
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            if (line.startsWith("data:")) {
+                return line.substring("data:".length());
+            }
+        }
+        throw new EOFException("the stream ended before the next event");
     }
 
     @Test

@@ -91,8 +91,8 @@ public final class Decoding implements SequenceTask<Generation> {
                 TopTokens.of(logits, request.topNTokens(), tokenizer, config));
         generated.add(generatedToken);
         if (eos) {
-            listener.onToken(generatedToken, "");
             reason = FinishReason.EOS_TOKEN;
+            listener.onLastToken(generatedToken, "");
             return END;
         }
         // Only text that changed can hold a new stop string: what was settled before this token, less a stop's length.
@@ -101,15 +101,17 @@ public final class Decoding implements SequenceTask<Generation> {
         int stopEnd = endOfFirstStop(searchFrom);
         if (stopEnd >= 0) {
             text.cut(stopEnd);
+            reason = FinishReason.STOP_SEQUENCE;
         }
         int stable = text.endsIncomplete() ? emitted : text.text().length();
-        listener.onToken(generatedToken, stable > emitted ? text.text().subSequence(emitted, stable).toString() : "");
+        String delta = stable > emitted ? text.text().subSequence(emitted, stable).toString() : "";
         emitted = Math.max(emitted, stable);
-        if (stopEnd >= 0) {
-            reason = FinishReason.STOP_SEQUENCE;
+        if (stopEnd >= 0 || generated.size() >= request.maxNewTokens()) {
+            listener.onLastToken(generatedToken, delta);
             return END;
         }
-        return generated.size() < request.maxNewTokens() ? token : END;
+        listener.onToken(generatedToken, delta);
+        return token;
     }
 
     @Override
