@@ -187,10 +187,12 @@ class BatchingApiTest extends GatedModelServiceTest {
                     .getBytes(StandardCharsets.US_ASCII));
             BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
+            // Queued first (waiting spends no steps: the stepping task has only so many), then it joins.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (scheduler.running() < 2 && System.nanoTime() < deadline) {
-                stepper.step();
+            while (scheduler.queued() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
+            stepper.step();
             assertThat(scheduler.running()).as("the stream joined the batch").isEqualTo(2);
             for (int index = 1; index < newTokens; index++) {
                 // This step chooses the stream's token `index`; the next one waits inside the following step.
