@@ -88,11 +88,11 @@ public class GenerationService {
         int maxNewTokens = p.maxNewTokens() == null ? GenerateParameters.DEFAULT_MAX_NEW_TOKENS : p.maxNewTokens();
         GenerationRequest generation = new GenerationRequest(request.inputs(), maxNewTokens, sampling, p.stop(),
                 p.truncate(), p.pruning(), p.topNTokens() == null ? 0 : p.topNTokens(), promptIds);
-        generator.promptTokens(generation);
+        // Encoded and checked against the context once: the scheduler and decoder_input_details feed these ids.
+        generation = generation.encoded(generator.promptTokens(generation));
         // pruning=true on a model without gates is refused here, before the request takes a place in the queue.
         generator.policyFor(generation.pruning());
-        // Last, so a request refused above costs its key nothing; on the request's thread, where its key is known.
-        String owner = keys.admit(maxNewTokens);
+        String owner = keys.owner(maxNewTokens);
         return new PreparedGeneration(UUID.randomUUID(), generation, Boolean.TRUE.equals(p.details()),
                 Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()),
                 !Boolean.FALSE.equals(p.trace()), owner);
@@ -125,8 +125,10 @@ public class GenerationService {
 
     /**
      * Queues a prepared generation in the step scheduler; never waits. {@code listener} runs on the step
-     * thread and must return at once.
+     * thread and must return at once. The calling key is charged the generation's tokens here, and given them back
+     * when the scheduler refuses it: a refused request costs its key nothing.
      *
+     * @throws org.dcpserve.server.security.RateLimitedException when the key's tokens are spent (429)
      * @throws org.dcpserve.core.schedule.QueueFullException when the queue is full (429)
      * @throws org.dcpserve.core.schedule.KvBudgetExceededException when the request alone passes the KV budget
      * @throws org.dcpserve.core.schedule.SchedulerUnavailableException when the step loop failed or the service is
@@ -138,8 +140,15 @@ public class GenerationService {
             traces.requireWriter();
         }
         long start = System.nanoTime();
-        SequenceHandle<Generation> handle = scheduler.submit(generator.decoding(prepared.request(), listener));
-        return new Running(handle, start, generationTimeout, inFlight.enter());
+        ApiKeyAdmission.TokenCharge charge = keys.charge(prepared.request().maxNewTokens());
+        SequenceHandle<Generation> handle;
+        try {
+            handle = scheduler.submit(generator.decoding(prepared.request(), listener));
+        } catch (RuntimeException refused) {
+            charge.refund();
+            throw refused;
+        }
+        return new Running(handle, start, generationTimeout, inFlight.enter(), charge);
     }
 
     /**
@@ -287,12 +296,15 @@ public class GenerationService {
         private final long startNanos;
         private final Duration timeout;
         private final InFlight.Ticket ticket;
+        private final ApiKeyAdmission.TokenCharge charge;
 
-        Running(SequenceHandle<Generation> handle, long startNanos, Duration timeout, InFlight.Ticket ticket) {
+        Running(SequenceHandle<Generation> handle, long startNanos, Duration timeout, InFlight.Ticket ticket,
+                ApiKeyAdmission.TokenCharge charge) {
             this.handle = handle;
             this.startNanos = startNanos;
             this.timeout = timeout;
             this.ticket = ticket;
+            this.charge = charge;
         }
 
         /** Completes (on the step thread: attach only quick actions) when the generation ends in any way. */
@@ -312,6 +324,17 @@ public class GenerationService {
         /** Takes the generation out of the queue or the batch; its client is gone. */
         public void cancel() {
             handle.cancel();
+            ticket.leave();
+        }
+
+        /**
+         * Cancels a generation whose request is refused as a whole (another choice of it was refused), and gives its
+         * key the tokens back.
+         */
+        public void withdraw() {
+            if (handle.cancel()) {
+                charge.refund();
+            }
             ticket.leave();
         }
 
