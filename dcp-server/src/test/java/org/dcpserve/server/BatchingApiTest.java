@@ -169,6 +169,82 @@ class BatchingApiTest extends GatedModelServiceTest {
     }
 
     /**
+     * A /generate client (no stream: nothing is written until the end) that closes its socket stops its generation:
+     * it leaves the batch long before its 50 tokens. Seen failing on the code before, which ran it to its end.
+     */
+    @Test
+    void aGenerateClientThatDisconnectsLeavesTheBatch() throws Exception {
+        SteppingTask stepper = new SteppingTask(60);
+        SequenceHandle<String> stepping = scheduler.submit(stepper);
+        stepper.step();
+        try {
+            try (Socket socket = new Socket("localhost", port)) {
+                sendGenerate(socket, 50);
+                awaitQueued(1);
+                stepper.step();
+                awaitRunning(2);
+            }
+            int steps = 0;
+            while (scheduler.running() > 1 && steps < 40) {
+                stepper.step();
+                Thread.sleep(20);
+                steps++;
+            }
+            assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
+        } finally {
+            stepper.finish();
+        }
+        assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
+    }
+
+    /** The same while it waits in the queue: it leaves the queue without ever running. */
+    @Test
+    void aQueuedGenerateWhoseClientDisconnectsLeavesTheQueue() throws Exception {
+        HoldingTask holder = new HoldingTask(scheduler);
+        SequenceHandle<String> held = scheduler.submit(holder);
+        holder.awaitHolding();
+        try {
+            try (Socket socket = new Socket("localhost", port)) {
+                sendGenerate(socket, 5);
+                awaitQueued(1);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (scheduler.queued() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(scheduler.queued()).as("queued after the client left").isZero();
+        } finally {
+            holder.release();
+        }
+        assertThat(held.result().get(30, TimeUnit.SECONDS)).isEqualTo("held");
+    }
+
+    private static void sendGenerate(Socket socket, int newTokens) throws IOException {
+        String body = "{\"inputs\": \"The quick brown fox\", \"parameters\": {\"max_new_tokens\": " + newTokens + "}}";
+        socket.getOutputStream().write(("POST /generate HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    /** The step boundary after a step let go admits what was queued: wait for it to have run. */
+    private void awaitRunning(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (scheduler.running() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(scheduler.running()).as("running").isEqualTo(count);
+    }
+
+    private void awaitQueued(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (scheduler.queued() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(scheduler.queued()).as("queued").isEqualTo(count);
+    }
+
+    /**
      * Token k's event reaches the client while token k+1 cannot exist yet: the stepping task holds the step loop
      * inside the next step. Seen failing on the code before: each event waited for the next token (the read timed out).
      */
@@ -188,12 +264,9 @@ class BatchingApiTest extends GatedModelServiceTest {
             BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
             // Queued first (waiting spends no steps: the stepping task has only so many), then it joins.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (scheduler.queued() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitQueued(1);
             stepper.step();
-            assertThat(scheduler.running()).as("the stream joined the batch").isEqualTo(2);
+            awaitRunning(2);
             for (int index = 1; index < newTokens; index++) {
                 // This step chooses the stream's token `index`; the next one waits inside the following step.
                 stepper.step();

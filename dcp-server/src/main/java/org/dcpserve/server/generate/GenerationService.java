@@ -19,6 +19,7 @@ import org.dcpserve.core.generate.GeneratedToken.Alternative;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.schedule.SequenceHandle;
 import org.dcpserve.core.schedule.StepScheduler;
+import org.dcpserve.server.http.ClientConnection;
 import org.dcpserve.server.model.DcpProperties;
 import org.dcpserve.server.security.ApiKeyAdmission;
 import org.dcpserve.server.trace.TraceRecorder;
@@ -174,7 +175,8 @@ public class GenerationService {
      */
     public Completed finish(PreparedGeneration prepared, Running running) {
         try {
-            Generation generation = running.await();
+            // On the request's thread a client that closes its connection while it waits cancels the generation.
+            Generation generation = running.await(ClientConnection.current());
             metrics.finished(generation, System.nanoTime() - running.startNanos());
             // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
             float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request())
@@ -292,6 +294,9 @@ public class GenerationService {
      */
     public static final class Running {
 
+        /** How often a waiting request looks at its client's connection: a closed one stops its generation. */
+        private static final Duration CLIENT_CHECK = Duration.ofMillis(50);
+
         private final SequenceHandle<Generation> handle;
         private final long startNanos;
         private final Duration timeout;
@@ -348,11 +353,23 @@ public class GenerationService {
             ticket.leave();
         }
 
-        Generation await() {
+        /** Waits for the result, looking at the client's connection every {@link #CLIENT_CHECK} meanwhile. */
+        Generation await(ClientConnection client) {
             try {
-                return handle.result().get(Math.max(0, nanosLeft()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                throw timedOut();
+                while (true) {
+                    try {
+                        return handle.result().get(Math.clamp(nanosLeft(), 0, CLIENT_CHECK.toNanos()),
+                                TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        if (nanosLeft() <= 0) {
+                            throw timedOut();
+                        }
+                        if (client.closed()) {
+                            cancel();
+                            throw GenerationCancelledException.clientGone();
+                        }
+                    }
+                }
             } catch (CancellationException e) {
                 throw new GenerationCancelledException(e);
             } catch (InterruptedException e) {
