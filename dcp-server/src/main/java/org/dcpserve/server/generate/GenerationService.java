@@ -144,7 +144,7 @@ public class GenerationService {
         ApiKeyAdmission.TokenCharge charge = keys.charge(prepared.request().maxNewTokens());
         SequenceHandle<Generation> handle;
         try {
-            handle = scheduler.submit(generator.decoding(prepared.request(), listener));
+            handle = scheduler.submit(generator.decoding(prepared.request(), listener, prepared.decoderInputDetails()));
         } catch (RuntimeException refused) {
             charge.refund();
             throw refused;
@@ -178,14 +178,11 @@ public class GenerationService {
             // On the request's thread a client that closes its connection while it waits cancels the generation.
             Generation generation = running.await(ClientConnection.current());
             metrics.finished(generation, System.nanoTime() - running.startNanos());
-            // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
-            float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request())
-                    : null;
             long traceWriteNanos = prepared.traced()
                     ? traces.record(prepared.requestId(), prepared.owner(), promptAsFed(prepared.request(), generation),
                             generation)
                     : 0;
-            return new Completed(generation, traceWriteNanos, promptLogprobs);
+            return new Completed(generation, traceWriteNanos);
         } finally {
             running.answered();
         }
@@ -232,10 +229,10 @@ public class GenerationService {
                 prepared.traced() ? completed.traceWriteNanos() / 1e6 : null);
         boolean greedy = prepared.request().sampling().isGreedy();
         List<GenerateResponse.Token> prefill = tokens(generation.prompt());
-        if (completed.promptLogprobs() != null) {
+        if (generation.promptLogprobs() != null) {
             List<GenerateResponse.Token> scored = new ArrayList<>(prefill.size());
             for (GenerateResponse.Token p : prefill) {
-                float logprob = completed.promptLogprobs()[p.position()];
+                float logprob = generation.promptLogprobs()[p.position()];
                 scored.add(new GenerateResponse.Token(p.id(), p.text(), p.position(),
                         Float.isNaN(logprob) ? null : logprob, p.special()));
             }
@@ -270,7 +267,8 @@ public class GenerationService {
      * A validated request with its id, ready to run.
      *
      * @param details             the TGI response carries details
-     * @param decoderInputDetails the prompt's log-probabilities are computed (TGI decoder_input_details)
+     * @param decoderInputDetails the prompt's log-probabilities are computed, in the generation's own prefill (TGI
+     *                            decoder_input_details)
      * @param returnFullText      TGI's generated_text starts with the prompt
      * @param traced              its drop trace is stored (false: nothing of it goes into the database)
      * @param owner               the API key that asked, owner of the trace; null when keys are off
@@ -280,12 +278,8 @@ public class GenerationService {
                                      String owner) {
     }
 
-    /**
-     * A generation whose trace is stored, and how long storing it took.
-     *
-     * @param promptLogprobs per prompt position, its log-probability (NaN for the first); null unless asked
-     */
-    public record Completed(Generation generation, long traceWriteNanos, float[] promptLogprobs) {
+    /** A generation whose trace is stored, and how long storing it took. */
+    public record Completed(Generation generation, long traceWriteNanos) {
     }
 
     /**
