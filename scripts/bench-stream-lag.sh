@@ -15,6 +15,7 @@ port="${PORT:-18094}"
 model="${MODEL:-../shared/models/stories260K/stories260K.bin}"
 new_jar="${NEW_JAR:-dcp-server/target/dcp-server.jar}"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"
 csv="$out/latency.csv"
 [ -f "$csv" ] || echo "label,clients,streams,ttft_p50_ms,ttft_p99_ms,itl_p50_ms,itl_p99_ms" > "$csv"
 
@@ -22,7 +23,7 @@ run() {
   local label="$1" jar="$2"
   rm -rf "$out/traces-$label".*
   "$java_bin" --enable-native-access=ALL-UNNAMED -jar "$jar" --server.port="$port" --dcp.model="$model" \
-    "--spring.datasource.url=jdbc:h2:file:$(pwd)/$out/traces-$label;WRITE_DELAY=0" > "$out/server-$label.log" 2>&1 &
+    "--spring.datasource.url=jdbc:h2:file:$out/traces-$label;WRITE_DELAY=0" > "$out/server-$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 120); do
     curl -sf "localhost:$port/actuator/health" > /dev/null && break
