@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.dcpserve.server.ProblemAssertions.assertProblem;
 
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.dcpserve.core.schedule.SequenceHandle;
+import org.dcpserve.core.schedule.StepScheduler;
 import org.dcpserve.server.security.ApiKeyStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,6 +39,8 @@ class ApiKeyApiTest extends GatedModelServiceTest {
         registry.add("dcp.security.api-keys[3].requests", () -> "2");
         key(registry, 4, "thrifty", "key", "thrifty-key");
         registry.add("dcp.security.api-keys[4].tokens", () -> "20");
+        key(registry, 5, "frugal", "key", "frugal-key");
+        registry.add("dcp.security.api-keys[5].tokens", () -> "20");
     }
 
     private static void key(DynamicPropertyRegistry registry, int i, String name, String field, String value) {
@@ -44,6 +50,9 @@ class ApiKeyApiTest extends GatedModelServiceTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    StepScheduler scheduler;
 
     /** A client that sends {@code key} ({@link #http} sends none). */
     HttpClientSupport as(String key) {
@@ -178,6 +187,37 @@ class ApiKeyApiTest extends GatedModelServiceTest {
                 "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 25}}"), 422, "at most 20 tokens per 3 s");
         Thread.sleep(retryAfter * 1000);
         assertThat(thrifty.postJson("/generate", fifteen).statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The key is charged as the scheduler takes the generation, and given the tokens back when it refuses: three
+     * refusals of 15 tokens each (a full queue) leave all 20 of a 20-token key. Seen failing on the code before, which
+     * charged before queueing: the second refusal was already "has used its new tokens".
+     */
+    @Test
+    void aRequestRefusedForAFullQueueCostsItsKeyNoTokens() throws Exception {
+        BatchingApiTest.HoldingTask holder = new BatchingApiTest.HoldingTask(scheduler);
+        SequenceHandle<String> held = scheduler.submit(holder);
+        holder.awaitHolding();
+        List<SequenceHandle<String>> queued = new ArrayList<>();
+        HttpClientSupport frugal = as("frugal-key");
+        String fifteen = "{\"inputs\": \"hello\", \"parameters\": {\"max_new_tokens\": 15}}";
+        try {
+            for (int i = 0; i < MAX_QUEUED; i++) {
+                queued.add(scheduler.submit(new BatchingApiTest.HoldingTask(scheduler, 0)));
+            }
+            for (String path : List.of("/generate", "/generate_stream", "/generate")) {
+                assertProblem(frugal.postJson(path, fifteen), 429, MAX_QUEUED + " requests are already waiting");
+            }
+        } finally {
+            holder.release();
+        }
+        assertThat(held.result().get(30, TimeUnit.SECONDS)).isEqualTo("held");
+        for (SequenceHandle<String> handle : queued) {
+            assertThat(handle.result().get(30, TimeUnit.SECONDS)).isEqualTo("held");
+        }
+        assertThat(frugal.postJson("/generate", fifteen).statusCode()).isEqualTo(200);
+        assertRateLimited(frugal.postJson("/generate", fifteen), "new tokens");
     }
 
     @Test

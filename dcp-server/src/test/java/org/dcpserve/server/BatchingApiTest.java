@@ -3,6 +3,8 @@ package org.dcpserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -145,9 +147,7 @@ class BatchingApiTest extends GatedModelServiceTest {
                 stepper.step();
             }
             assertThat(scheduler.running()).as("the stream joined the batch").isEqualTo(2);
-            // A token's event goes out when the next token exists (the last event carries the whole text, as in
-            // TGI): two more steps make the first event.
-            stepper.step();
+            // One more step chooses the stream's first token, whose event goes out at once.
             stepper.step();
             String line;
             while ((line = reader.readLine()) != null && !line.startsWith("data:")) {
@@ -166,6 +166,132 @@ class BatchingApiTest extends GatedModelServiceTest {
         assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
         stepper.finish();
         assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
+    }
+
+    /**
+     * A /generate client (no stream: nothing is written until the end) that closes its socket stops its generation:
+     * it leaves the batch long before its 50 tokens. Seen failing on the code before, which ran it to its end.
+     */
+    @Test
+    void aGenerateClientThatDisconnectsLeavesTheBatch() throws Exception {
+        SteppingTask stepper = new SteppingTask(60);
+        SequenceHandle<String> stepping = scheduler.submit(stepper);
+        stepper.step();
+        try {
+            try (Socket socket = new Socket("localhost", port)) {
+                sendGenerate(socket, 50);
+                awaitQueued(1);
+                stepper.step();
+                awaitRunning(2);
+            }
+            int steps = 0;
+            while (scheduler.running() > 1 && steps < 40) {
+                stepper.step();
+                Thread.sleep(20);
+                steps++;
+            }
+            assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
+        } finally {
+            stepper.finish();
+        }
+        assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
+    }
+
+    /** The same while it waits in the queue: it leaves the queue without ever running. */
+    @Test
+    void aQueuedGenerateWhoseClientDisconnectsLeavesTheQueue() throws Exception {
+        HoldingTask holder = new HoldingTask(scheduler);
+        SequenceHandle<String> held = scheduler.submit(holder);
+        holder.awaitHolding();
+        try {
+            try (Socket socket = new Socket("localhost", port)) {
+                sendGenerate(socket, 5);
+                awaitQueued(1);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (scheduler.queued() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(scheduler.queued()).as("queued after the client left").isZero();
+        } finally {
+            holder.release();
+        }
+        assertThat(held.result().get(30, TimeUnit.SECONDS)).isEqualTo("held");
+    }
+
+    private static void sendGenerate(Socket socket, int newTokens) throws IOException {
+        String body = "{\"inputs\": \"The quick brown fox\", \"parameters\": {\"max_new_tokens\": " + newTokens + "}}";
+        socket.getOutputStream().write(("POST /generate HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    /** The step boundary after a step let go admits what was queued: wait for it to have run. */
+    private void awaitRunning(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (scheduler.running() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(scheduler.running()).as("running").isEqualTo(count);
+    }
+
+    private void awaitQueued(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (scheduler.queued() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(scheduler.queued()).as("queued").isEqualTo(count);
+    }
+
+    /**
+     * Token k's event reaches the client while token k+1 cannot exist yet: the stepping task holds the step loop
+     * inside the next step. Seen failing on the code before: each event waited for the next token (the read timed out).
+     */
+    @Test
+    void aTokensEventReachesTheClientBeforeTheNextTokenIsChosen() throws Exception {
+        SteppingTask stepper = new SteppingTask(60);
+        SequenceHandle<String> stepping = scheduler.submit(stepper);
+        stepper.step();
+        int newTokens = 5;
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(20_000);
+            String body = "{\"inputs\": \"The quick brown fox\", \"parameters\": {\"max_new_tokens\": " + newTokens
+                    + "}}";
+            socket.getOutputStream().write(("POST /generate_stream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            // Queued first (waiting spends no steps: the stepping task has only so many), then it joins.
+            awaitQueued(1);
+            stepper.step();
+            awaitRunning(2);
+            for (int index = 1; index < newTokens; index++) {
+                // This step chooses the stream's token `index`; the next one waits inside the following step.
+                stepper.step();
+                JsonNode event = HttpClientSupport.json(nextData(reader));
+                assertThat(event.get("index").asInt()).isEqualTo(index);
+                assertThat(event.get("generated_text").isNull()).as(event.toString()).isTrue();
+            }
+            stepper.step();
+            JsonNode last = HttpClientSupport.json(nextData(reader));
+            assertThat(last.get("index").asInt()).isEqualTo(newTokens);
+            assertThat(last.get("generated_text").isNull()).as(last.toString()).isFalse();
+        } finally {
+            stepper.finish();
+        }
+        assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
+    }
+
+    /** The JSON of the next SSE data line, skipping the status line, headers, chunk sizes and blank lines. */
+    private static String nextData(BufferedReader reader) throws IOException {
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            if (line.startsWith("data:")) {
+                return line.substring("data:".length());
+            }
+        }
+        throw new EOFException("the stream ended before the next event");
     }
 
     @Test

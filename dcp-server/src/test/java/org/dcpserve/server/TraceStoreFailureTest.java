@@ -146,6 +146,6 @@ class TraceStoreFailureTest extends RunningServiceTest {
             }
         };
         return new Generation("", List.of(), tokens, FinishReason.LENGTH, 0, new Generation.Timings(0, 0),
-                new PruningReport("dense", List.of(), 0, 0, 0, List.of()));
+                new PruningReport("dense", List.of(), 0, 0, 0, List.of()), null);
     }
 }

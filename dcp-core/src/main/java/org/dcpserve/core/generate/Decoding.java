@@ -26,13 +26,15 @@ public final class Decoding implements SequenceTask<Generation> {
     private final List<String> stops;
     private final int longestStop;
     private final List<GeneratedToken> generated = new ArrayList<>();
+    /** Per prompt position, its token's log-probability (NaN for the first); null unless the prompt is scored. */
+    private final float[] promptLogprobs;
     private int emitted;
     private FinishReason reason = FinishReason.LENGTH;
     private long start;
     private long prefillNanos = -1;
 
     Decoding(GenerationRequest request, int[] prompt, PruningPolicy policy, TokenListener listener,
-             Tokenizer tokenizer, ModelConfig config) {
+             Tokenizer tokenizer, ModelConfig config, boolean scorePrompt) {
         this.request = request;
         this.prompt = prompt;
         this.policy = policy;
@@ -44,6 +46,12 @@ public final class Decoding implements SequenceTask<Generation> {
         this.stops = request.stop().stream().filter(stop -> !stop.isEmpty()).toList();
         this.longestStop = stops.stream().mapToInt(String::length).max().orElse(0);
         this.start = System.nanoTime();
+        if (scorePrompt) {
+            promptLogprobs = new float[prompt.length];
+            promptLogprobs[0] = Float.NaN;
+        } else {
+            promptLogprobs = null;
+        }
     }
 
     @Override
@@ -59,6 +67,20 @@ public final class Decoding implements SequenceTask<Generation> {
     @Override
     public int maxLength() {
         return prompt.length + request.maxNewTokens();
+    }
+
+    @Override
+    public boolean scoresPrompt() {
+        return promptLogprobs != null;
+    }
+
+    @Override
+    public void promptLogits(int from, float[] logits) {
+        int vocab = config.vocabSize();
+        // Row t [vocab] follows position from + t: it scores the token at from + t + 1 (none after the last).
+        for (int t = 0; t < logits.length / vocab && from + t + 1 < prompt.length; t++) {
+            promptLogprobs[from + t + 1] = LogSoftmax.ofRow(logits, t * vocab, vocab).logProbability(prompt[from + t + 1]);
+        }
     }
 
     @Override
@@ -92,8 +114,8 @@ public final class Decoding implements SequenceTask<Generation> {
                 TopTokens.of(logits, softmax, request.topNTokens(), tokenizer, config));
         generated.add(generatedToken);
         if (eos) {
-            listener.onToken(generatedToken, "");
             reason = FinishReason.EOS_TOKEN;
+            listener.onLastToken(generatedToken, "");
             return END;
         }
         // Only text that changed can hold a new stop string: what was settled before this token, less a stop's length.
@@ -102,15 +124,17 @@ public final class Decoding implements SequenceTask<Generation> {
         int stopEnd = endOfFirstStop(searchFrom);
         if (stopEnd >= 0) {
             text.cut(stopEnd);
+            reason = FinishReason.STOP_SEQUENCE;
         }
         int stable = text.endsIncomplete() ? emitted : text.text().length();
-        listener.onToken(generatedToken, stable > emitted ? text.text().subSequence(emitted, stable).toString() : "");
+        String delta = stable > emitted ? text.text().subSequence(emitted, stable).toString() : "";
         emitted = Math.max(emitted, stable);
-        if (stopEnd >= 0) {
-            reason = FinishReason.STOP_SEQUENCE;
+        if (stopEnd >= 0 || generated.size() >= request.maxNewTokens()) {
+            listener.onLastToken(generatedToken, delta);
             return END;
         }
-        return generated.size() < request.maxNewTokens() ? token : END;
+        listener.onToken(generatedToken, delta);
+        return token;
     }
 
     @Override
@@ -122,7 +146,8 @@ public final class Decoding implements SequenceTask<Generation> {
         // what was streamed.
         String finalText = onlyIncompleteAfterEmitted ? all.subSequence(0, emitted).toString() : all.toString();
         return new Generation(finalText, promptTokens(), List.copyOf(generated), reason, request.sampling().seed(),
-                new Generation.Timings(prefillNanos, decodeNanos), sequence.report());
+                new Generation.Timings(prefillNanos, decodeNanos), sequence.report(),
+                promptLogprobs == null ? null : promptLogprobs.clone());
     }
 
     /** Index just past the earliest-ending stop string found at or after {@code from}, or -1. */

@@ -13,9 +13,12 @@ import org.dcpserve.core.pruning.PruningReport;
  * @param seed         the seed used for sampling
  * @param timings      where the time went
  * @param pruning      what the pruning policy dropped, per layer, and what the caches hold
+ * @param promptLogprobs per prompt position, the log-probability of its token after the ones before it (NaN for the
+ *                     first); null unless the generation scored its prompt (TGI's decoder_input_details)
  */
 public record Generation(String text, List<GeneratedToken> prompt, List<GeneratedToken> tokens,
-                         FinishReason finishReason, long seed, Timings timings, PruningReport pruning) {
+                         FinishReason finishReason, long seed, Timings timings, PruningReport pruning,
+                         float[] promptLogprobs) {
 
     /**
      * @param prefillNanos time to feed the prompt and get the first logits

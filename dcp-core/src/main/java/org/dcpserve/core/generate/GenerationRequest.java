@@ -50,4 +50,12 @@ public record GenerationRequest(String prompt, int maxNewTokens, SamplingParams 
                              Integer truncate) {
         this(prompt, maxNewTokens, sampling, stop, truncate, null);
     }
+
+    /**
+     * This request with its prompt as {@link TextGenerator#promptTokens} encoded it (BOS in front, truncated), so
+     * whatever runs it later feeds these ids instead of encoding the text again.
+     */
+    public GenerationRequest encoded(int[] ids) {
+        return new GenerationRequest(prompt, maxNewTokens, sampling, stop, truncate, pruning, topNTokens, ids);
+    }
 }

@@ -117,29 +117,22 @@ public final class TextGenerator {
      * ({@link InvalidPromptException}) here, before it takes a place anywhere.
      */
     public Decoding decoding(GenerationRequest request, PruningPolicy policy, TokenListener listener) {
-        return new Decoding(request, promptTokens(request), policy, listener, tokenizer, config);
+        return new Decoding(request, promptTokens(request), policy, listener, tokenizer, config, false);
     }
 
     /** {@link #decoding(GenerationRequest, PruningPolicy, TokenListener)} with the policy the request asks for. */
     public Decoding decoding(GenerationRequest request, TokenListener listener) {
-        return decoding(request, policyFor(request.pruning()), listener);
+        return decoding(request, listener, false);
     }
 
     /**
-     * The log-probability the model gives every prompt token after the ones before it (NaN for the first),
-     * as TGI's decoder_input_details reports them: the prompt is fed once more, on a sequence of its own with
-     * the same pruning policy (the gate is deterministic, so its drops and logits are those of the generation).
+     * {@link #decoding(GenerationRequest, TokenListener)}; with {@code scorePrompt}, in the step scheduler its prefill
+     * also gives every prompt token's log-probability after the ones before it ({@link Generation#promptLogprobs},
+     * TGI's decoder_input_details): one prefill for both.
      */
-    public float[] promptLogprobs(GenerationRequest request) {
-        int[] prompt = promptTokens(request);
-        int vocab = config.vocabSize();
-        float[] logits = new Sequence(model, policyFor(request.pruning())).forwardAll(prompt);   // [T, vocab]
-        float[] out = new float[prompt.length];
-        out[0] = Float.NaN;
-        for (int i = 1; i < prompt.length; i++) {
-            out[i] = LogSoftmax.ofRow(logits, (i - 1) * vocab, vocab).logProbability(prompt[i]);
-        }
-        return out;
+    public Decoding decoding(GenerationRequest request, TokenListener listener, boolean scorePrompt) {
+        return new Decoding(request, promptTokens(request), policyFor(request.pruning()), listener, tokenizer, config,
+                scorePrompt);
     }
 
     /**

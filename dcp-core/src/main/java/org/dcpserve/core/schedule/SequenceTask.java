@@ -28,6 +28,21 @@ public interface SequenceTask<R> {
     default void admitted() {
     }
 
+    /**
+     * True: the prompt's every position's logits are handed to {@link #promptLogits} as it is fed (TGI's
+     * decoder_input_details), in the same prefill that picks the first token.
+     */
+    default boolean scoresPrompt() {
+        return false;
+    }
+
+    /**
+     * When {@link #scoresPrompt}: the logits [T, vocab] of prompt positions {@code from} to {@code from + T - 1}, row t
+     * predicting the token after position {@code from + t}. Called once per prefill chunk, in order.
+     */
+    default void promptLogits(int from, float[] logits) {
+    }
+
     /** Given the logits [vocab] after the prompt or the last fed token, the next token to feed, or {@link #END}. */
     int next(float[] logits);
 

@@ -307,10 +307,10 @@ public final class StepScheduler implements AutoCloseable {
         List<Entry<?>> finished = new ArrayList<>();
         for (int i = 0; i < fed.size(); i++) {
             Entry<?> entry = fed.get(i);
-            entry.fed(feeds.get(i).tokens().length);
-            if (logits.get(i) != null && !entry.handle.isDone()) {
+            float[] next = entry.fed(feeds.get(i), logits.get(i), config.vocabSize());
+            if (next != null && !entry.handle.isDone()) {
                 tokens++;
-                if (entry.accept(logits.get(i))) {
+                if (entry.accept(next)) {
                     finished.add(entry);
                 }
             }
@@ -401,12 +401,24 @@ public final class StepScheduler implements AutoCloseable {
                 return null;
             }
             boolean last = promptFed + chunk == prompt.length;
-            return new BatchStep.Feed(sequence, Arrays.copyOfRange(prompt, promptFed, promptFed + chunk),
-                    last ? BatchStep.Logits.LAST : BatchStep.Logits.NONE);
+            BatchStep.Logits logits = task.scoresPrompt() ? BatchStep.Logits.ALL
+                    : last ? BatchStep.Logits.LAST : BatchStep.Logits.NONE;
+            return new BatchStep.Feed(sequence, Arrays.copyOfRange(prompt, promptFed, promptFed + chunk), logits);
         }
 
-        void fed(int count) {
-            promptFed = Math.min(prompt.length, promptFed + count);
+        /**
+         * Counts what {@code feed} fed; returns the logits [vocab] to pick the next token from, or null while the prompt
+         * goes on. A prompt chunk of a task that scores its prompt came with every position's logits [T, vocab]: they
+         * go to the task, and the last row, after the whole prompt, picks the token.
+         */
+        float[] fed(BatchStep.Feed feed, float[] logits, int vocab) {
+            int from = promptFed;
+            promptFed = Math.min(prompt.length, promptFed + feed.tokens().length);
+            if (logits == null || feed.logits() != BatchStep.Logits.ALL) {
+                return logits;
+            }
+            task.promptLogits(from, logits);
+            return prefilling() ? null : Arrays.copyOfRange(logits, logits.length - vocab, logits.length);
         }
 
         /** The task picks the next token; returns true when it picked none or failed, so the sequence is done. */

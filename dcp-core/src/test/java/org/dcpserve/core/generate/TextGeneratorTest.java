@@ -93,6 +93,31 @@ class TextGeneratorTest {
     }
 
     @Test
+    void onlyTheFinalTokenIsMarkedLastWhetherTheLimitOrAStopStringEndsIt() {
+        Generation full = generate("Numbers:", 30, SamplingParams.greedy(), List.of());
+        String stop = full.text().substring(5, 7);
+        for (List<String> stops : List.of(List.<String>of(), List.of(stop))) {
+            List<Boolean> lastFlags = new ArrayList<>();
+            Generation generation = generator.generate(new GenerationRequest("Numbers:", 30, SamplingParams.greedy(),
+                    stops, null), new TokenListener() {
+                        @Override
+                        public void onToken(GeneratedToken token, String delta) {
+                            lastFlags.add(false);
+                        }
+
+                        @Override
+                        public void onLastToken(GeneratedToken token, String delta) {
+                            lastFlags.add(true);
+                        }
+                    });
+            assertThat(generation.finishReason()).isEqualTo(stops.isEmpty() ? FinishReason.LENGTH
+                    : FinishReason.STOP_SEQUENCE);
+            assertThat(lastFlags).hasSize(generation.tokens().size()).endsWith(true);
+            assertThat(lastFlags.subList(0, lastFlags.size() - 1)).doesNotContain(true);
+        }
+    }
+
+    @Test
     void promptsThatDoNotFitAreRefusedUnlessTruncationIsAsked() {
         String longPrompt = "word ".repeat(60);
         assertThatThrownBy(() -> generate(longPrompt, 5, SamplingParams.greedy(), List.of()))

@@ -108,28 +108,35 @@ public class GenerateController {
         return ResponseEntity.ok().header(REQUEST_ID_HEADER, prepared.requestId().toString()).body(emitter);
     }
 
-    /** Sends the tokens the step thread relayed, all that are waiting in one write. */
+    /**
+     * Sends each token's event as soon as the step thread relayed it (all that are waiting in one write); only the
+     * last token's event waits, for the trace commit, since it also carries the whole text (as in TGI).
+     */
     private void stream(GenerationService.PreparedGeneration prepared, TokenRelay relay, EventStream events)
             throws InterruptedException {
         String requestId = prepared.requestId().toString();
         boolean top = prepared.request().topNTokens() > 0;
-        // Each token's event waits for the next token: the last one must also carry the whole text, as in TGI.
-        StreamEvent pending = null;
+        StreamEvent last = null;
         int index = 0;
         for (List<TokenRelay.Item> items = relay.next(); !items.isEmpty(); items = relay.next()) {
             List<Object> ready = new ArrayList<>(items.size());
             for (TokenRelay.Item item : items) {
-                if (pending != null) {
-                    ready.add(pending);
-                }
-                pending = StreamEvent.token(++index, GenerationService.token(item.token()),
+                StreamEvent event = StreamEvent.token(++index, GenerationService.token(item.token()),
                         top ? GenerationService.topTokens(item.token()) : null, item.delta(), requestId);
+                if (item.last()) {
+                    last = event;
+                } else {
+                    ready.add(event);
+                }
             }
             events.sendAll(ready);
         }
-        // The trace is committed before the final event, as for /generate (finish throws if nothing came).
+        // The trace is committed before the final event, as for /generate (finish throws if the generation failed).
         GenerationService.Completed completed = service.finish(prepared, relay.running());
-        events.send(pending.last(GenerationService.generatedText(prepared, completed),
+        if (last == null) {
+            throw new IllegalStateException("the generation ended without marking its last token");
+        }
+        events.send(last.last(GenerationService.generatedText(prepared, completed),
                 prepared.details() ? service.details(prepared, completed) : null));
     }
 }

@@ -19,6 +19,7 @@ import org.dcpserve.core.generate.GeneratedToken.Alternative;
 import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.core.schedule.SequenceHandle;
 import org.dcpserve.core.schedule.StepScheduler;
+import org.dcpserve.server.http.ClientConnection;
 import org.dcpserve.server.model.DcpProperties;
 import org.dcpserve.server.security.ApiKeyAdmission;
 import org.dcpserve.server.trace.TraceRecorder;
@@ -88,11 +89,11 @@ public class GenerationService {
         int maxNewTokens = p.maxNewTokens() == null ? GenerateParameters.DEFAULT_MAX_NEW_TOKENS : p.maxNewTokens();
         GenerationRequest generation = new GenerationRequest(request.inputs(), maxNewTokens, sampling, p.stop(),
                 p.truncate(), p.pruning(), p.topNTokens() == null ? 0 : p.topNTokens(), promptIds);
-        generator.promptTokens(generation);
+        // Encoded and checked against the context once: the scheduler and decoder_input_details feed these ids.
+        generation = generation.encoded(generator.promptTokens(generation));
         // pruning=true on a model without gates is refused here, before the request takes a place in the queue.
         generator.policyFor(generation.pruning());
-        // Last, so a request refused above costs its key nothing; on the request's thread, where its key is known.
-        String owner = keys.admit(maxNewTokens);
+        String owner = keys.owner(maxNewTokens);
         return new PreparedGeneration(UUID.randomUUID(), generation, Boolean.TRUE.equals(p.details()),
                 Boolean.TRUE.equals(p.decoderInputDetails()), Boolean.TRUE.equals(p.returnFullText()),
                 !Boolean.FALSE.equals(p.trace()), owner);
@@ -125,8 +126,10 @@ public class GenerationService {
 
     /**
      * Queues a prepared generation in the step scheduler; never waits. {@code listener} runs on the step
-     * thread and must return at once.
+     * thread and must return at once. The calling key is charged the generation's tokens here, and given them back
+     * when the scheduler refuses it: a refused request costs its key nothing.
      *
+     * @throws org.dcpserve.server.security.RateLimitedException when the key's tokens are spent (429)
      * @throws org.dcpserve.core.schedule.QueueFullException when the queue is full (429)
      * @throws org.dcpserve.core.schedule.KvBudgetExceededException when the request alone passes the KV budget
      * @throws org.dcpserve.core.schedule.SchedulerUnavailableException when the step loop failed or the service is
@@ -138,8 +141,15 @@ public class GenerationService {
             traces.requireWriter();
         }
         long start = System.nanoTime();
-        SequenceHandle<Generation> handle = scheduler.submit(generator.decoding(prepared.request(), listener));
-        return new Running(handle, start, generationTimeout, inFlight.enter());
+        ApiKeyAdmission.TokenCharge charge = keys.charge(prepared.request().maxNewTokens());
+        SequenceHandle<Generation> handle;
+        try {
+            handle = scheduler.submit(generator.decoding(prepared.request(), listener, prepared.decoderInputDetails()));
+        } catch (RuntimeException refused) {
+            charge.refund();
+            throw refused;
+        }
+        return new Running(handle, start, generationTimeout, inFlight.enter(), charge);
     }
 
     /**
@@ -165,16 +175,14 @@ public class GenerationService {
      */
     public Completed finish(PreparedGeneration prepared, Running running) {
         try {
-            Generation generation = running.await();
+            // On the request's thread a client that closes its connection while it waits cancels the generation.
+            Generation generation = running.await(ClientConnection.current());
             metrics.finished(generation, System.nanoTime() - running.startNanos());
-            // Off the step thread: the prompt is fed once more on a sequence of its own (decoder_input_details).
-            float[] promptLogprobs = prepared.decoderInputDetails() ? generator.promptLogprobs(prepared.request())
-                    : null;
             long traceWriteNanos = prepared.traced()
                     ? traces.record(prepared.requestId(), prepared.owner(), promptAsFed(prepared.request(), generation),
                             generation)
                     : 0;
-            return new Completed(generation, traceWriteNanos, promptLogprobs);
+            return new Completed(generation, traceWriteNanos);
         } finally {
             running.answered();
         }
@@ -221,10 +229,10 @@ public class GenerationService {
                 prepared.traced() ? completed.traceWriteNanos() / 1e6 : null);
         boolean greedy = prepared.request().sampling().isGreedy();
         List<GenerateResponse.Token> prefill = tokens(generation.prompt());
-        if (completed.promptLogprobs() != null) {
+        if (generation.promptLogprobs() != null) {
             List<GenerateResponse.Token> scored = new ArrayList<>(prefill.size());
             for (GenerateResponse.Token p : prefill) {
-                float logprob = completed.promptLogprobs()[p.position()];
+                float logprob = generation.promptLogprobs()[p.position()];
                 scored.add(new GenerateResponse.Token(p.id(), p.text(), p.position(),
                         Float.isNaN(logprob) ? null : logprob, p.special()));
             }
@@ -259,7 +267,8 @@ public class GenerationService {
      * A validated request with its id, ready to run.
      *
      * @param details             the TGI response carries details
-     * @param decoderInputDetails the prompt's log-probabilities are computed (TGI decoder_input_details)
+     * @param decoderInputDetails the prompt's log-probabilities are computed, in the generation's own prefill (TGI
+     *                            decoder_input_details)
      * @param returnFullText      TGI's generated_text starts with the prompt
      * @param traced              its drop trace is stored (false: nothing of it goes into the database)
      * @param owner               the API key that asked, owner of the trace; null when keys are off
@@ -269,12 +278,8 @@ public class GenerationService {
                                      String owner) {
     }
 
-    /**
-     * A generation whose trace is stored, and how long storing it took.
-     *
-     * @param promptLogprobs per prompt position, its log-probability (NaN for the first); null unless asked
-     */
-    public record Completed(Generation generation, long traceWriteNanos, float[] promptLogprobs) {
+    /** A generation whose trace is stored, and how long storing it took. */
+    public record Completed(Generation generation, long traceWriteNanos) {
     }
 
     /**
@@ -283,16 +288,22 @@ public class GenerationService {
      */
     public static final class Running {
 
+        /** How often a waiting request looks at its client's connection: a closed one stops its generation. */
+        private static final Duration CLIENT_CHECK = Duration.ofMillis(50);
+
         private final SequenceHandle<Generation> handle;
         private final long startNanos;
         private final Duration timeout;
         private final InFlight.Ticket ticket;
+        private final ApiKeyAdmission.TokenCharge charge;
 
-        Running(SequenceHandle<Generation> handle, long startNanos, Duration timeout, InFlight.Ticket ticket) {
+        Running(SequenceHandle<Generation> handle, long startNanos, Duration timeout, InFlight.Ticket ticket,
+                ApiKeyAdmission.TokenCharge charge) {
             this.handle = handle;
             this.startNanos = startNanos;
             this.timeout = timeout;
             this.ticket = ticket;
+            this.charge = charge;
         }
 
         /** Completes (on the step thread: attach only quick actions) when the generation ends in any way. */
@@ -315,6 +326,17 @@ public class GenerationService {
             ticket.leave();
         }
 
+        /**
+         * Cancels a generation whose request is refused as a whole (another choice of it was refused), and gives its
+         * key the tokens back.
+         */
+        public void withdraw() {
+            if (handle.cancel()) {
+                charge.refund();
+            }
+            ticket.leave();
+        }
+
         /** Past dcp.generation-timeout: cancels the generation and returns what to throw. */
         public GenerationTimeoutException timedOut() {
             cancel();
@@ -325,11 +347,23 @@ public class GenerationService {
             ticket.leave();
         }
 
-        Generation await() {
+        /** Waits for the result, looking at the client's connection every {@link #CLIENT_CHECK} meanwhile. */
+        Generation await(ClientConnection client) {
             try {
-                return handle.result().get(Math.max(0, nanosLeft()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                throw timedOut();
+                while (true) {
+                    try {
+                        return handle.result().get(Math.clamp(nanosLeft(), 0, CLIENT_CHECK.toNanos()),
+                                TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        if (nanosLeft() <= 0) {
+                            throw timedOut();
+                        }
+                        if (client.closed()) {
+                            cancel();
+                            throw GenerationCancelledException.clientGone();
+                        }
+                    }
+                }
             } catch (CancellationException e) {
                 throw new GenerationCancelledException(e);
             } catch (InterruptedException e) {

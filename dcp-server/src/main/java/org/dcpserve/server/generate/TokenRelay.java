@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.dcpserve.core.generate.GeneratedToken;
+import org.dcpserve.core.generate.TokenListener;
 import org.dcpserve.server.generate.GenerationService.PreparedGeneration;
 
 /**
@@ -15,8 +16,12 @@ import org.dcpserve.server.generate.GenerationService.PreparedGeneration;
  */
 public final class TokenRelay {
 
-    /** A generated token and the text it completed (empty while a stop string or a character is incomplete). */
-    public record Item(GeneratedToken token, String delta) {
+    /**
+     * A generated token and the text it completed (empty while a stop string or a character is incomplete).
+     *
+     * @param last nothing follows it: the generation's result is on its way
+     */
+    public record Item(GeneratedToken token, String delta, boolean last) {
     }
 
     private static final Object END = new Object();
@@ -26,7 +31,17 @@ public final class TokenRelay {
     private boolean ended;
 
     private TokenRelay(GenerationService service, PreparedGeneration prepared) {
-        running = service.submit(prepared, (token, delta) -> queue.add(new Item(token, delta)));
+        running = service.submit(prepared, new TokenListener() {
+            @Override
+            public void onToken(GeneratedToken token, String delta) {
+                queue.add(new Item(token, delta, false));
+            }
+
+            @Override
+            public void onLastToken(GeneratedToken token, String delta) {
+                queue.add(new Item(token, delta, true));
+            }
+        });
         running.result().whenComplete((generation, error) -> queue.add(END));
     }
 

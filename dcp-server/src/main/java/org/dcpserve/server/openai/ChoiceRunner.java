@@ -109,7 +109,7 @@ class ChoiceRunner {
 
     /**
      * Submits every choice at once, so they run side by side in the batch; if one is refused (a full queue),
-     * those submitted before it are cancelled and the request fails as a whole.
+     * those submitted before it are withdrawn (their tokens given back) and the request fails as a whole.
      */
     private static <T> List<T> submitAll(List<PreparedGeneration> prepared, Function<PreparedGeneration, T> submit,
                                          Function<T, GenerationService.Running> running) {
@@ -119,7 +119,7 @@ class ChoiceRunner {
                 out.add(submit.apply(p));
             }
         } catch (RuntimeException e) {
-            out.forEach(t -> running.apply(t).cancel());
+            out.forEach(t -> running.apply(t).withdraw());
             throw e;
         }
         return out;

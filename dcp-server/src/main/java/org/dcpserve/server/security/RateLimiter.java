@@ -47,22 +47,33 @@ class RateLimiter {
         }
     }
 
-    /**
-     * Charges {@code maxNewTokens} to {@code key} on admission (the most the generation can produce: what OpenAI's
-     * limits count too; tokens a generation did not use are not given back).
-     */
-    void admitTokens(ApiKey key, int maxNewTokens) {
-        Bucket tokens = buckets(key).tokens();
-        if (tokens == null) {
-            return;
-        }
+    /** Refuses (422) a generation of more tokens than {@code key} may ever generate in one period. */
+    void checkTokens(ApiKey key, int maxNewTokens) {
         long limit = limit(key.tokens(), defaults.tokens());
-        if (maxNewTokens > limit) {
+        if (limit >= 0 && maxNewTokens > limit) {
             throw InvalidRequestException.of(List.of(new Violation("parameters.max_new_tokens",
                     name -> Violation.leaf(name) + " is " + maxNewTokens + " but this API key may generate at most "
                             + limit + " tokens per " + describe(defaults.period()) + "; ask for fewer")));
         }
-        consume(tokens, maxNewTokens, "new tokens");
+    }
+
+    /**
+     * Charges {@code maxNewTokens} to {@code key} as its generation is admitted (the most it can produce: what
+     * OpenAI's limits count too; tokens a generation did not use are not given back).
+     */
+    void chargeTokens(ApiKey key, int maxNewTokens) {
+        Bucket tokens = buckets(key).tokens();
+        if (tokens != null) {
+            consume(tokens, maxNewTokens, "new tokens");
+        }
+    }
+
+    /** Gives back a charge whose generation the scheduler refused. */
+    void refundTokens(ApiKey key, int maxNewTokens) {
+        Bucket tokens = buckets(key).tokens();
+        if (tokens != null) {
+            tokens.addTokens(maxNewTokens);
+        }
     }
 
     private void consume(Bucket bucket, long amount, String what) {
