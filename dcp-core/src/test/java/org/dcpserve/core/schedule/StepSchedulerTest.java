@@ -159,15 +159,19 @@ class StepSchedulerTest {
     void anErrorInAStepFailsWhatRunsAndWaitsAndRefusesNewWork() throws Exception {
         OutOfMemoryError injected = new OutOfMemoryError("Cannot reserve 4096 bytes of direct buffer memory (injected)");
         AtomicInteger steps = new AtomicInteger();
+        CountDownLatch waitingSubmitted = new CountDownLatch(1);
         try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(1, 4, Long.MAX_VALUE, 64))) {
             // The task is the step's seam: its next() runs inside the step, as the sampler's new float[vocab] does.
+            // It fails only once the second sequence is queued, else that one would be refused rather than failed.
             SequenceHandle<GreedyTask.Outcome> failing = scheduler.submit(new GreedyTask(PROMPT, 8, DensePolicy.INSTANCE,
                     () -> {
                         if (steps.incrementAndGet() == 3) {
+                            awaitQuietly(waitingSubmitted);
                             throw injected;
                         }
                     }));
             SequenceHandle<GreedyTask.Outcome> waiting = scheduler.submit(greedy(3));   // batch of 1: it waits
+            waitingSubmitted.countDown();
             for (SequenceHandle<GreedyTask.Outcome> handle : List.of(failing, waiting)) {
                 assertThatThrownBy(() -> handle.result().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(SchedulerUnavailableException.class)
@@ -198,6 +202,14 @@ class StepSchedulerTest {
                     .hasSize(5);
             scheduler.resumeAccepting();
             assertThat(scheduler.submit(greedy(2)).result().get(30, TimeUnit.SECONDS).tokens()).hasSize(2);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
