@@ -78,12 +78,22 @@ final class DecodeGrid implements AutoCloseable {
 
     /** @param monolithic also build the dense model as one graph ({@link #monolithic}); only without gates */
     public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic) {
-        this(shape, gated, threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
-                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU), monolithic);
+        this(shape, gated, threads, monolithic, 0);
     }
 
-    /** @param runtime how ONNX Runtime runs the engine's graphs (the monolithic graph takes its threads) */
-    public DecodeGrid(String shape, boolean gated, RuntimeOptions runtime, boolean monolithic) {
+    /** @param logitStd see {@link #DecodeGrid(String, boolean, RuntimeOptions, boolean, double)} */
+    public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic, double logitStd) {
+        this(shape, gated, threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
+                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU), monolithic, logitStd);
+    }
+
+    /**
+     * @param runtime  how ONNX Runtime runs the engine's graphs (the monolithic graph takes its threads)
+     * @param logitStd for a random shape, the standard deviation its logits are scaled to ({@link LogitScale}), or 0
+     *                 for the weights as drawn, whose logits have a standard deviation of about 1: rows nearly flat
+     *                 over the vocabulary, unlike any trained model's
+     */
+    public DecodeGrid(String shape, boolean gated, RuntimeOptions runtime, boolean monolithic, double logitStd) {
         long t0 = System.nanoTime();
         org.dcpserve.core.model.ModelWeights weights = null;
         GraphSet graphs;
@@ -110,6 +120,9 @@ final class DecodeGrid implements AutoCloseable {
             ModelConfig base = shape(shape);
             this.config = gated ? base.withDcp(new ModelConfig.DcpSpec(GATE_RANK, new float[base.layers()])) : base;
             weights = RandomWeights.of(config, 1234, true);
+            if (logitStd > 0) {
+                LogitScale.scaleTo(logitStd, weights);
+            }
             graphs = GraphSet.build(config, weights);
         }
         this.weightBytesPerToken = weights == null ? -1 : bytesReadPerToken(config, weights);
@@ -258,6 +271,7 @@ final class DecodeGrid implements AutoCloseable {
         }
         long[] nanos = new long[steps];
         long sampleNanos = 0;
+        List<float[]> lastRows = List.of();
         for (int s = 0; s < warmup + steps; s++) {
             List<BatchStep.Feed> feeds = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
@@ -277,12 +291,16 @@ final class DecodeGrid implements AutoCloseable {
             }
             long t = System.nanoTime() - t0;
             sampleNanos += System.nanoTime() - t1;
+            lastRows = logits;
             if (s >= warmup) {
                 nanos[s - warmup] = t;
             }
         }
         long total = Arrays.stream(nanos).sum();
         double keptFraction = keptFraction(sequences, context);
+        if (profileCsv != null && sampling != null) {
+            System.err.println("the last step's logit rows: " + LogitScale.Rows.of(lastRows, samplingParams));
+        }
         if (profileCsv != null) {
             recordProfile(String.format(java.util.Locale.ROOT, "%s,%d,%d,%s,%.2f,%.4f", shape, context, batch, label,
                     policy.equals("dense") ? 0 : sparsity, keptFraction), model.callTimes(), total, sampleNanos, steps);
