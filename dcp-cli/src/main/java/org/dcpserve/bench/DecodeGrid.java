@@ -32,6 +32,7 @@ import org.dcpserve.core.pruning.DcpGatePolicy;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.dcpserve.core.pruning.PruningPolicy;
 import org.dcpserve.core.pruning.SlidingWindowPolicy;
+import org.dcpserve.core.schedule.PickThreads;
 import org.dcpserve.core.schedule.SequenceTask;
 import org.dcpserve.core.tokenizer.Tokenizer;
 
@@ -64,6 +65,8 @@ final class DecodeGrid implements AutoCloseable {
     private final long weightBytesPerToken;
     /** Where each cell's step time per kind of graph call goes, or null for no profile. */
     private Path profileCsv;
+    /** The step's token picks side by side, as the step scheduler runs them. */
+    private final PickThreads picks = PickThreads.perCore();
     /** When not null, every sequence of a cell samples its next token from its logits as a served request does. */
     private TextGenerator sampling;
     private SamplingParams samplingParams;
@@ -284,10 +287,12 @@ final class DecodeGrid implements AutoCloseable {
             long t0 = System.nanoTime();
             List<float[]> logits = step.run(feeds);
             long t1 = System.nanoTime();
+            if (sampling != null) {
+                picks.forEach(batch, i -> next[i] = decodings.get(i).next(logits.get(i)));
+            }
             for (int i = 0; i < batch; i++) {
-                int token = sampling == null ? SequenceTask.END : decodings.get(i).next(logits.get(i));
                 // A random model may pick an end token; the cell goes on with a random one.
-                next[i] = token == SequenceTask.END ? random.nextInt(config.vocabSize()) : token;
+                next[i] = sampling == null || next[i] == SequenceTask.END ? random.nextInt(config.vocabSize()) : next[i];
             }
             long t = System.nanoTime() - t0;
             sampleNanos += System.nanoTime() - t1;
@@ -461,6 +466,7 @@ final class DecodeGrid implements AutoCloseable {
 
     @Override
     public void close() {
+        picks.close();
         model.close();
         if (whole != null) {
             try {
