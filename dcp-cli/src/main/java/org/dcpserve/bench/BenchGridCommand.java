@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 public final class BenchGridCommand implements Callable<Integer> {
 
     /** A logit standard deviation whose rows have a trained LM's entropy at a 152k vocabulary ({@link LogitScale}). */
-    static final double TRAINED_LOGIT_STD = 4.2;
+    static final double TRAINED_LOGIT_STD = 5.0;
 
     @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, qwen2.5-0.5b, llama3.2-1b, tiny, or a model's path"
             + " (default: ${DEFAULT-VALUE})")
@@ -100,8 +100,8 @@ public final class BenchGridCommand implements Callable<Integer> {
     float repetitionPenalty = 1f;
 
     @Option(names = "--logit-std", description = "scale a random shape's final-norm gains so that its logits' standard"
-            + " deviation is about this, as a trained model's rows are shaped (4.2: about 3 nats of entropy at a 152k"
-            + " vocabulary); 0: the weights as drawn, nearly flat rows (default: 4.2 with --tokenizer, else 0)")
+            + " deviation is about this, as a trained model's rows are shaped (5: a few nats of entropy at a 152k"
+            + " vocabulary); 0: the weights as drawn, nearly flat rows (default: 5 with --tokenizer, else 0)")
     Double logitStd;
 
     @Option(names = "--out", description = "output directory (default: ${DEFAULT-VALUE})")

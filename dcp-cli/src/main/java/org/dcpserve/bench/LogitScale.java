@@ -13,8 +13,9 @@ import org.dcpserve.core.model.ModelWeights;
  * entropy of about 11.4 nats of the 11.9 of a uniform row, and a top-p 0.95 nucleus of most of the vocabulary, which
  * no trained model gives and which makes sampling look many times dearer than it is. A trained LM's next-token
  * entropy is a few nats (on text, about its loss: 2 to 3 nats per token for models of this size). Gaussian logits
- * of standard deviation s have an entropy of about ln V - s^2 / 2 below s = sqrt(2 ln V) (4.9 at V = 152k), so an s
- * of about 4 gives that range; {@link Rows} measures what a grid's rows really have.
+ * of standard deviation s have an entropy of about ln V - s^2 / 2 well below s = sqrt(2 ln V) (4.9 at V = 152k), and
+ * past it the largest few logits take most of the mass: an s of about 5 gives a few nats (Gaussian rows at V = 151,669:
+ * s 4.2 about 5 nats, 5.0 about 3.4). {@link Rows} measures what a grid's rows really have.
  */
 final class LogitScale {
 
