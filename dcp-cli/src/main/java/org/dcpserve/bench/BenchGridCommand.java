@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
                 + " GPT-2-small, Llama-2048, Qwen2.5-0.5B and Llama-3.2-1B shapes; writes grid.csv, grid.md and one PNG per shape.")
 public final class BenchGridCommand implements Callable<Integer> {
 
+    /** A logit standard deviation whose rows have a trained LM's entropy at a 152k vocabulary ({@link LogitScale}). */
+    static final double TRAINED_LOGIT_STD = 5.0;
+
     @Option(names = "--shapes", split = ",", description = "gpt2-small, llama-2048, qwen2.5-0.5b, llama3.2-1b, tiny, or a model's path"
             + " (default: ${DEFAULT-VALUE})")
     List<String> shapes = List.of("gpt2-small", "llama-2048");
@@ -96,6 +99,11 @@ public final class BenchGridCommand implements Callable<Integer> {
     @Option(names = "--repetition-penalty", description = "with --tokenizer (default: ${DEFAULT-VALUE})")
     float repetitionPenalty = 1f;
 
+    @Option(names = "--logit-std", description = "scale a random shape's final-norm gains so that its logits' standard"
+            + " deviation is about this, as a trained model's rows are shaped (5: a few nats of entropy at a 152k"
+            + " vocabulary); 0: the weights as drawn, nearly flat rows (default: 5 with --tokenizer, else 0)")
+    Double logitStd;
+
     @Option(names = "--out", description = "output directory (default: ${DEFAULT-VALUE})")
     Path out = Path.of("build/bench-grid");
 
@@ -111,7 +119,7 @@ public final class BenchGridCommand implements Callable<Integer> {
         for (String shape : shapes) {
             boolean wantsDense = policies.contains("dense") || policies.contains("window") || !single.isEmpty();
             if (wantsDense) {
-                try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic)) {
+                try (DecodeGrid grid = new DecodeGrid(shape, false, threads, monolithic, logitStd())) {
                     configure(grid);
                     for (int tokens : single) {
                         for (int round = 1; round <= rounds; round++) {
@@ -126,7 +134,7 @@ public final class BenchGridCommand implements Callable<Integer> {
                 }
             }
             if (policies.contains("dcp")) {
-                try (DecodeGrid grid = new DecodeGrid(shape, true, threads)) {
+                try (DecodeGrid grid = new DecodeGrid(shape, true, threads, false, logitStd())) {
                     configure(grid);
                     runCells(grid, shape, "dcp", cells, csv);
                 }
@@ -181,6 +189,11 @@ public final class BenchGridCommand implements Callable<Integer> {
                     Integer.parseInt(f[11])));
         }
         return cells;
+    }
+
+    /** Trained-like rows for the sampled cells unless asked otherwise: flat rows make sampling many times dearer. */
+    private double logitStd() {
+        return logitStd != null ? logitStd : tokenizer != null ? TRAINED_LOGIT_STD : 0;
     }
 
     private void configure(DecodeGrid grid) throws IOException {

@@ -32,6 +32,7 @@ import org.dcpserve.core.pruning.DcpGatePolicy;
 import org.dcpserve.core.pruning.DensePolicy;
 import org.dcpserve.core.pruning.PruningPolicy;
 import org.dcpserve.core.pruning.SlidingWindowPolicy;
+import org.dcpserve.core.schedule.PickThreads;
 import org.dcpserve.core.schedule.SequenceTask;
 import org.dcpserve.core.tokenizer.Tokenizer;
 
@@ -64,6 +65,8 @@ final class DecodeGrid implements AutoCloseable {
     private final long weightBytesPerToken;
     /** Where each cell's step time per kind of graph call goes, or null for no profile. */
     private Path profileCsv;
+    /** The step's token picks side by side, as the step scheduler runs them. */
+    private final PickThreads picks = PickThreads.perCore();
     /** When not null, every sequence of a cell samples its next token from its logits as a served request does. */
     private TextGenerator sampling;
     private SamplingParams samplingParams;
@@ -78,12 +81,22 @@ final class DecodeGrid implements AutoCloseable {
 
     /** @param monolithic also build the dense model as one graph ({@link #monolithic}); only without gates */
     public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic) {
-        this(shape, gated, threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
-                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU), monolithic);
+        this(shape, gated, threads, monolithic, 0);
     }
 
-    /** @param runtime how ONNX Runtime runs the engine's graphs (the monolithic graph takes its threads) */
-    public DecodeGrid(String shape, boolean gated, RuntimeOptions runtime, boolean monolithic) {
+    /** @param logitStd see {@link #DecodeGrid(String, boolean, RuntimeOptions, boolean, double)} */
+    public DecodeGrid(String shape, boolean gated, int threads, boolean monolithic, double logitStd) {
+        this(shape, gated, threads > 0 ? new RuntimeOptions(org.dcpserve.core.engine.ExecutionProvider.CPU, threads)
+                : RuntimeOptions.allCores(org.dcpserve.core.engine.ExecutionProvider.CPU), monolithic, logitStd);
+    }
+
+    /**
+     * @param runtime  how ONNX Runtime runs the engine's graphs (the monolithic graph takes its threads)
+     * @param logitStd for a random shape, the standard deviation its logits are scaled to ({@link LogitScale}), or 0
+     *                 for the weights as drawn, whose logits have a standard deviation of about 1: rows nearly flat
+     *                 over the vocabulary, unlike any trained model's
+     */
+    public DecodeGrid(String shape, boolean gated, RuntimeOptions runtime, boolean monolithic, double logitStd) {
         long t0 = System.nanoTime();
         org.dcpserve.core.model.ModelWeights weights = null;
         GraphSet graphs;
@@ -110,6 +123,9 @@ final class DecodeGrid implements AutoCloseable {
             ModelConfig base = shape(shape);
             this.config = gated ? base.withDcp(new ModelConfig.DcpSpec(GATE_RANK, new float[base.layers()])) : base;
             weights = RandomWeights.of(config, 1234, true);
+            if (logitStd > 0) {
+                LogitScale.scaleTo(logitStd, weights);
+            }
             graphs = GraphSet.build(config, weights);
         }
         this.weightBytesPerToken = weights == null ? -1 : bytesReadPerToken(config, weights);
@@ -258,6 +274,7 @@ final class DecodeGrid implements AutoCloseable {
         }
         long[] nanos = new long[steps];
         long sampleNanos = 0;
+        List<float[]> lastRows = List.of();
         for (int s = 0; s < warmup + steps; s++) {
             List<BatchStep.Feed> feeds = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
@@ -270,19 +287,25 @@ final class DecodeGrid implements AutoCloseable {
             long t0 = System.nanoTime();
             List<float[]> logits = step.run(feeds);
             long t1 = System.nanoTime();
+            if (sampling != null) {
+                picks.forEach(batch, i -> next[i] = decodings.get(i).next(logits.get(i)));
+            }
             for (int i = 0; i < batch; i++) {
-                int token = sampling == null ? SequenceTask.END : decodings.get(i).next(logits.get(i));
                 // A random model may pick an end token; the cell goes on with a random one.
-                next[i] = token == SequenceTask.END ? random.nextInt(config.vocabSize()) : token;
+                next[i] = sampling == null || next[i] == SequenceTask.END ? random.nextInt(config.vocabSize()) : next[i];
             }
             long t = System.nanoTime() - t0;
             sampleNanos += System.nanoTime() - t1;
+            lastRows = logits;
             if (s >= warmup) {
                 nanos[s - warmup] = t;
             }
         }
         long total = Arrays.stream(nanos).sum();
         double keptFraction = keptFraction(sequences, context);
+        if (profileCsv != null && sampling != null) {
+            System.err.println("the last step's logit rows: " + LogitScale.Rows.of(lastRows, samplingParams));
+        }
         if (profileCsv != null) {
             recordProfile(String.format(java.util.Locale.ROOT, "%s,%d,%d,%s,%.2f,%.4f", shape, context, batch, label,
                     policy.equals("dense") ? 0 : sparsity, keptFraction), model.callTimes(), total, sampleNanos, steps);
@@ -443,6 +466,7 @@ final class DecodeGrid implements AutoCloseable {
 
     @Override
     public void close() {
+        picks.close();
         model.close();
         if (whole != null) {
             try {

@@ -10,8 +10,10 @@ import java.util.SplittableRandom;
  * <p>The candidates are ranked by descending logit (ties in id order) and the draw walks them from the top, but
  * only as far as the nucleus, the typical set or the draw itself reaches ({@link RankedLogits}): nothing sorts the
  * vocabulary. Over a top-k the sums run in rank order, as the sort had them. Over the whole vocabulary (no top-k)
- * the head's weights and bounds on the tail's ({@link TailBounds}) settle most nuclei and draws; else the exact
- * sum runs in id order, which changes only its last bits. Buffers are reused from step to step.
+ * the head's weights and bounds on the tail's ({@link TailBounds}) settle most nuclei and draws; else the whole sum
+ * runs in id order over {@link FastExp}'s exps (relative error below 4e-11 each, against rounding's 1e-16 in another
+ * order: a pick can differ from the exact sum's only for a draw that close to a boundary). Buffers are reused from
+ * step to step.
  */
 public final class Sampler {
 
@@ -282,7 +284,7 @@ public final class Sampler {
                 sum = rankSum(logits.length);
             } else {
                 for (float logit : logits) {
-                    sum += Math.exp(logit / (double) params.temperature() - max);
+                    sum += FastExp.ofNonPositive(logit / (double) params.temperature() - max);
                 }
             }
             wholeSum = sum;

@@ -5,9 +5,11 @@ import org.dcpserve.core.pruning.PruningPolicy;
 
 /**
  * What the step scheduler drives for one sequence: the prompt to feed, and after every forward step the
- * choice of the next token. Its methods are called on the scheduler's step thread, between steps, so they
- * hold up every sequence in the batch: they must be quick (a token listener should hand the token on, not
- * write to a slow client).
+ * choice of the next token. Its methods are called between steps, on the scheduler's step thread or, for
+ * {@link #next} and {@link #result}, on one of its pick threads ({@link PickThreads}: the tasks of a step pick side
+ * by side), one call at a time per task and each after the one before it. They hold up every sequence in the batch:
+ * they must be quick (a token listener should hand the token on, not write to a slow client), and what they share
+ * with other tasks must be thread-safe.
  *
  * @param <R> the outcome, e.g. a {@link org.dcpserve.core.generate.Generation}
  */

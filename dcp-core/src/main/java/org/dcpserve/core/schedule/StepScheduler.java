@@ -49,6 +49,8 @@ public final class StepScheduler implements AutoCloseable {
     private final ModelConfig config;
     private final SchedulerLimits limits;
     private final BatchStep step;
+    /** The step's token picks, on the cores ONNX Runtime leaves idle between steps. */
+    private final PickThreads picks = PickThreads.perCore();
     private final Thread loop;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -242,6 +244,7 @@ public final class StepScheduler implements AutoCloseable {
             Throwable cause = failed;
             left.forEach(entry -> entry.handle.fail(cause != null ? SchedulerUnavailableException.failed(cause)
                     : new CancellationException("the scheduler was closed")));
+            picks.close();
         }
     }
 
@@ -303,16 +306,23 @@ public final class StepScheduler implements AutoCloseable {
             fed.forEach(entry -> entry.handle.fail(error));
             return;
         }
-        long tokens = 0;
-        List<Entry<?>> finished = new ArrayList<>();
+        int[] picking = new int[fed.size()];
+        float[][] rows = new float[fed.size()][];   // the row [vocab] each entry picks from, null for none
+        int tokens = 0;
         for (int i = 0; i < fed.size(); i++) {
             Entry<?> entry = fed.get(i);
-            float[] next = entry.fed(feeds.get(i), logits.get(i), config.vocabSize());
-            if (next != null && !entry.handle.isDone()) {
-                tokens++;
-                if (entry.accept(next)) {
-                    finished.add(entry);
-                }
+            rows[i] = entry.fed(feeds.get(i), logits.get(i), config.vocabSize());
+            if (rows[i] != null && !entry.handle.isDone()) {
+                picking[tokens++] = i;
+            }
+        }
+        // The picks run side by side; each touches only its own entry and task.
+        boolean[] done = new boolean[fed.size()];
+        picks.forEach(tokens, j -> done[picking[j]] = fed.get(picking[j]).accept(rows[picking[j]]));
+        List<Entry<?>> finished = new ArrayList<>();
+        for (int i = 0; i < fed.size(); i++) {
+            if (done[i]) {
+                finished.add(fed.get(i));
             }
         }
         leave(finished);

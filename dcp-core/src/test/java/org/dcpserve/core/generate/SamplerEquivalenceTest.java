@@ -97,19 +97,34 @@ class SamplerEquivalenceTest {
         }
     }
 
+    /**
+     * LogSoftmax's exps are FastExp's: its log-sum is within 1e-10 of Math.exp's, so a float log-probability is
+     * the reference's float or one of its neighbours (within 1e-6 where a float's step is finer than that).
+     */
     @Test
-    void theLogProbabilitiesAndTopAlternativesAreTheReferencesBitForBit() {
+    void theLogProbabilitiesAndTopAlternativesAreTheReferencesWithinAFloatStep() {
         SplittableRandom random = new SplittableRandom(5);
-        for (LogitRows kind : LogitRows.values()) {
-            float[] logits = kind.make(random, LogitRows.QWEN_VOCAB);
-            LogSoftmax softmax = LogSoftmax.of(logits);
-            int[] best = TopTokens.best(logits, 5);
-            float[] expected = SortingSampler.topLogProbabilities(logits, 5);
-            for (int i = 0; i < best.length; i++) {
-                assertThat(softmax.logProbability(best[i])).isEqualTo(expected[i]);
+        for (int round = 0; round < 4; round++) {
+            for (LogitRows kind : LogitRows.values()) {
+                float[] logits = kind.make(random, LogitRows.QWEN_VOCAB);
+                LogSoftmax softmax = LogSoftmax.of(logits);
+                int[] best = TopTokens.best(logits, 5);
+                float[] expected = SortingSampler.topLogProbabilities(logits, 5);
+                for (int i = 0; i < best.length; i++) {
+                    assertWithinAFloatStep(softmax.logProbability(best[i]), expected[i]);
+                }
+                int token = random.nextInt(LogitRows.QWEN_VOCAB);
+                assertWithinAFloatStep(softmax.logProbability(token), SortingSampler.logProbability(logits, token));
             }
-            int token = random.nextInt(LogitRows.QWEN_VOCAB);
-            assertThat(softmax.logProbability(token)).isEqualTo(SortingSampler.logProbability(logits, token));
+        }
+    }
+
+    private static void assertWithinAFloatStep(float actual, float expected) {
+        if (Float.isInfinite(expected)) {
+            assertThat(actual).isEqualTo(expected);
+        } else {
+            assertThat((double) actual).isCloseTo(expected, org.assertj.core.data.Offset.offset(
+                    Math.max(1e-6, Math.ulp(expected))));
         }
     }
 

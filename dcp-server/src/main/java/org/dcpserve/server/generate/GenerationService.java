@@ -29,8 +29,8 @@ import org.springframework.stereotype.Service;
 /**
  * The one generation service: every request runs in the {@link StepScheduler}'s batch. Submitting never
  * waits: a full queue is a {@link org.dcpserve.core.schedule.QueueFullException} (429) at once, before any
- * response byte. Token listeners run on the scheduler's step thread, so they must only hand tokens on (see
- * the controller's stream queue). Every finished generation's drop trace is committed before its response is
+ * response byte. Token listeners run on the scheduler's step or pick threads, so they must only hand tokens on
+ * (see the controller's stream queue). Every finished generation's drop trace is committed before its response is
  * given; the step loop never waits for the database, since the trace is written on the request's own thread.
  *
  * <p>Every wait is bounded: a request waits at most {@code dcp.generation-timeout} for its generation and
@@ -126,8 +126,9 @@ public class GenerationService {
 
     /**
      * Queues a prepared generation in the step scheduler; never waits. {@code listener} runs on the step
-     * thread and must return at once. The calling key is charged the generation's tokens here, and given them back
-     * when the scheduler refuses it: a refused request costs its key nothing.
+     * thread or a pick thread (the batch's picks run side by side) and must return at once. The calling key is
+     * charged the generation's tokens here, and given them back when the scheduler refuses it: a refused request
+     * costs its key nothing.
      *
      * @throws org.dcpserve.server.security.RateLimitedException when the key's tokens are spent (429)
      * @throws org.dcpserve.core.schedule.QueueFullException when the queue is full (429)
