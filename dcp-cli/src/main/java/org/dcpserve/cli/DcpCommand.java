@@ -2,6 +2,7 @@ package org.dcpserve.cli;
 
 import org.dcpserve.bench.BenchCommand;
 import org.dcpserve.bench.BenchGridCommand;
+import org.dcpserve.bench.KvLayoutCommand;
 import org.dcpserve.bench.LoadCommand;
 import org.dcpserve.core.engine.OrtNativeCache;
 import picocli.CommandLine;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The dcp command-line tool: model import and benchmarks, without the service. */
 @Command(name = "dcp", mixinStandardHelpOptions = true, version = "dcp-serve 0.1",
         description = "Dynamic Context Pruning tools.",
-        subcommands = {ImportCommand.class, MigrateCommand.class, BenchCommand.class, BenchGridCommand.class, LoadCommand.class})
+        subcommands = {ImportCommand.class, MigrateCommand.class, BenchCommand.class, BenchGridCommand.class, LoadCommand.class,
+                KvLayoutCommand.class})
 public final class DcpCommand {
 
     public static void main(String[] args) {

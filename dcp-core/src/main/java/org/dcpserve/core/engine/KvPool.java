@@ -19,7 +19,7 @@ import java.util.BitSet;
 public final class KvPool {
 
     /** C is a multiple of this: growth and shrinking are rare, and the padding stays small. */
-    static final int GRAIN = 16;
+    public static final int GRAIN = 16;
 
     private final int kvHeads;
     private final int headDim;
@@ -110,6 +110,17 @@ public final class KvPool {
         }
     }
 
+    /**
+     * Shrinks C to about {@code slots} plus an eighth when it is more than a quarter (and a grain) above
+     * them: a pool of one cache then allocates at most about 1.25x what the cache holds, and the band between
+     * the eighth and the quarter keeps a cache that hovers around one size from re-laying out every step.
+     */
+    void trim(int slots) {
+        if (capacity > slots + slots / 4 + GRAIN) {
+            relayout(regions, Math.min(capacity, roundUp(slots + slots / 8)));
+        }
+    }
+
     /** Writes one entry's key and value, each given as {@code [Hkv, hd]} at {@code offset} of its buffer. */
     void put(int region, int slot, FloatBuffer k, FloatBuffer v, int offset) {
         for (int h = 0; h < kvHeads; h++) {
@@ -160,6 +171,16 @@ public final class KvPool {
 
     FloatBuffer valuesOf(int region) {
         return values.slice(region * regionFloats(), regionFloats());
+    }
+
+    /** Bytes of one region: keys and values of C slots. */
+    public long regionBytes() {
+        return 2L * regionFloats() * Float.BYTES;
+    }
+
+    /** Bytes of the regions no cache holds (room the pool keeps for sequences to come). */
+    public long spareBytes() {
+        return (regions - taken.cardinality()) * regionBytes();
     }
 
     /** Bytes the pool's buffers take (what it really allocated, padding included). */
