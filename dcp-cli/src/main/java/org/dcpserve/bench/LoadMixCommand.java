@@ -35,8 +35,9 @@ import picocli.CommandLine.Option;
  * requests are submitted at once to a {@link StepScheduler}; prompt lengths are log-uniform in
  * [16, 1500] and output lengths uniform in [32, 512] (a prompt is cut so that both fit the context), a
  * share of the requests asks for no pruning, and tokens are drawn at random (the model's choice does not
- * matter for memory or speed). The gates are calibrated (as in bench-grid) so that a sequence of the mean
- * length keeps {@code 1 - sparsity} of it. Writes load-mix.csv (one row per model) and, per model, the
+ * matter for memory or speed). The gates are calibrated (as in bench-grid, from one keep probability per
+ * vote) so that the pruned requests' mean sparsity (masked share of causal pairs) is about
+ * {@code --sparsity}; the sparsity reached is measured and reported. Writes load-mix.csv (one row per model) and, per model, the
  * running sequences and allocated and held bytes every 100 ms (timeline-*.csv, load-mix.png).
  */
 @Command(name = "load-mix", mixinStandardHelpOptions = true,
@@ -56,7 +57,7 @@ public final class LoadMixCommand implements Callable<Integer> {
     int requests = 24;
 
     @Option(names = "--kv-budget-mb", description = "KV budget in MiB, both models (default: ${DEFAULT-VALUE})")
-    long budgetMiB = 256;
+    long budgetMiB = 128;
 
     @Option(names = "--max-batch", description = "most sequences in a step (default: ${DEFAULT-VALUE})")
     int maxBatch = 64;
@@ -79,8 +80,12 @@ public final class LoadMixCommand implements Callable<Integer> {
 
     /** One model's run. */
     record Result(String model, int maxRunning, double tokensPerSecond, double p50Seconds, double p99Seconds,
-                  long preemptions, double maxAllocatedOverHeld, double meanKeptShare, double seconds,
+                  long preemptions, double maxAllocatedOverHeld, double meanSparsity, double seconds,
                   List<double[]> timeline) {
+    }
+
+    /** A finished request: its sparsity (0 unpruned) and whether it was pruned. */
+    record Outcome(double sparsity, boolean pruned) {
     }
 
     @Override
@@ -88,11 +93,13 @@ public final class LoadMixCommand implements Callable<Integer> {
         Files.createDirectories(out);
         ModelConfig base = MixShapes.config(shape);
         List<Request> mix = mix(base.contextLength());
-        double meanLength = mix.stream().mapToInt(r -> r.prompt() + r.output()).average().orElseThrow();
-        int mean = (int) Math.round(meanLength);
+        int mean = (int) Math.round(mix.stream().mapToInt(r -> r.prompt() + r.output()).average().orElseThrow());
+        double p = keepProbability(mix);
         float[] beta;
         try (DecodeGrid grid = new DecodeGrid(shape, true, threads)) {
-            beta = grid.calibratedBeta(Math.max(1, (int) Math.round((1 - sparsity) * mean)), mean);
+            // The (kept, length) pair calibratedBeta solves back to p: a cache pruned at p from empty holds
+            // `kept` tokens after `mean`.
+            beta = grid.calibratedBeta((int) Math.round((1 - Math.pow(p, mean)) / (1 - p)), mean);
         }
         System.gc();
         Result dense = run("dense", base, mix, null);
@@ -100,11 +107,11 @@ public final class LoadMixCommand implements Callable<Integer> {
         ModelConfig gated = base.withDcp(new ModelConfig.DcpSpec(DecodeGrid.GATE_RANK, new float[base.layers()]));
         Result dcp = run("dcp", gated, mix, new DcpGatePolicy(new ModelConfig.DcpSpec(DecodeGrid.GATE_RANK, beta)));
         StringBuilder csv = new StringBuilder("shape,model,requests,kv_budget_bytes,max_running,tokens_per_s,"
-                + "latency_p50_s,latency_p99_s,preemptions,max_allocated_over_held,mean_kept_share,seconds\n");
+                + "latency_p50_s,latency_p99_s,preemptions,max_allocated_over_held,mean_sparsity_pruned,seconds\n");
         for (Result r : List.of(dense, dcp)) {
             csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%.1f,%.1f,%.1f,%d,%.3f,%.3f,%.1f%n", shape, r.model(),
                     requests, budgetMiB << 20, r.maxRunning(), r.tokensPerSecond(), r.p50Seconds(), r.p99Seconds(),
-                    r.preemptions(), r.maxAllocatedOverHeld(), r.meanKeptShare(), r.seconds()));
+                    r.preemptions(), r.maxAllocatedOverHeld(), r.meanSparsity(), r.seconds()));
             StringBuilder timeline = new StringBuilder("seconds,running,allocated_bytes,held_bytes\n");
             for (double[] t : r.timeline()) {
                 timeline.append(String.format(Locale.ROOT, "%.2f,%.0f,%.0f,%.0f%n", t[0], t[1], t[2], t[3]));
@@ -130,6 +137,36 @@ public final class LoadMixCommand implements Callable<Integer> {
         return mix;
     }
 
+    /**
+     * The keep probability per vote at which the pruned requests' mean sparsity is {@code --sparsity}:
+     * with every vote keeping a token with probability p, the query at position m sees
+     * (1 - p^m) / (1 - p) of its m causal tokens, so a sequence of L tokens sees
+     * (L - p (1 - p^L) / (1 - p)) / (1 - p) of its L (L + 1) / 2 pairs.
+     */
+    private double keepProbability(List<Request> mix) {
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 60; i++) {
+            double p = (lo + hi) / 2;
+            double total = 0;
+            int pruned = 0;
+            for (Request request : mix) {
+                if (request.pruning()) {
+                    long length = request.prompt() + request.output();
+                    double seen = (length - p * (1 - Math.pow(p, length)) / (1 - p)) / (1 - p);
+                    total += 1 - seen / (length * (length + 1) / 2.0);
+                    pruned++;
+                }
+            }
+            if (total / pruned > sparsity) {
+                lo = p;
+            } else {
+                hi = p;
+            }
+        }
+        return (lo + hi) / 2;
+    }
+
     private Result run(String name, ModelConfig config, List<Request> mix, PruningPolicy gate) throws Exception {
         RuntimeOptions runtime = threads > 0 ? new RuntimeOptions(ExecutionProvider.CPU, threads)
                 : RuntimeOptions.allCores(ExecutionProvider.CPU);
@@ -140,18 +177,18 @@ public final class LoadMixCommand implements Callable<Integer> {
             List<double[]> timeline = new ArrayList<>();
             long start = System.nanoTime();
             double[] latencies = new double[mix.size()];
-            double[] keptShares = new double[mix.size()];
-            List<SequenceHandle<Double>> handles = new ArrayList<>();
+            Outcome[] outcomes = new Outcome[mix.size()];
+            List<SequenceHandle<Outcome>> handles = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(9);
             for (int i = 0; i < mix.size(); i++) {
                 Request request = mix.get(i);
                 PruningPolicy policy = gate != null && request.pruning() ? gate : DensePolicy.INSTANCE;
                 int index = i;
-                SequenceHandle<Double> handle = scheduler.submit(new RandomTokens(request, policy, config,
+                SequenceHandle<Outcome> handle = scheduler.submit(new RandomTokens(request, policy, config,
                         random.split()));
-                handle.result().thenAccept(kept -> {
+                handle.result().thenAccept(outcome -> {
                     latencies[index] = (System.nanoTime() - start) / 1e9;
-                    keptShares[index] = kept;
+                    outcomes[index] = outcome;
                 });
                 handles.add(handle);
             }
@@ -168,7 +205,7 @@ public final class LoadMixCommand implements Callable<Integer> {
                     maxRatio = Math.max(maxRatio, (double) allocated / held);
                 }
             }
-            for (SequenceHandle<Double> handle : handles) {
+            for (SequenceHandle<Outcome> handle : handles) {
                 handle.result().get();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -176,7 +213,8 @@ public final class LoadMixCommand implements Callable<Integer> {
             Arrays.sort(sorted);
             Result result = new Result(name, maxRunning, scheduler.generatedTokens() / seconds, percentile(sorted, 0.5),
                     percentile(sorted, 0.99), scheduler.preemptions(), maxRatio,
-                    Arrays.stream(keptShares).average().orElse(1), seconds, timeline);
+                    Arrays.stream(outcomes).filter(Outcome::pruned).mapToDouble(Outcome::sparsity).average().orElse(0),
+                    seconds, timeline);
             System.err.printf(Locale.ROOT, "%s %s: %s%n", shape, name, result.toString().replaceAll(", timeline=.*", ""));
             return result;
         }
@@ -206,8 +244,8 @@ public final class LoadMixCommand implements Callable<Integer> {
                 BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Feeds random tokens until the request's output length; its outcome is the share of a dense cache kept. */
-    private static final class RandomTokens implements SequenceTask<Double> {
+    /** Feeds random tokens until the request's output length; its outcome is the sparsity it reached. */
+    private static final class RandomTokens implements SequenceTask<Outcome> {
 
         private final Request request;
         private final PruningPolicy policy;
@@ -243,8 +281,8 @@ public final class LoadMixCommand implements Callable<Integer> {
         }
 
         @Override
-        public Double result(Sequence sequence) {
-            return (double) sequence.heldBytes() / (sequence.length() * Sequence.bytesPerToken(config, policy));
+        public Outcome result(Sequence sequence) {
+            return new Outcome(sequence.report().sparsity(), policy != DensePolicy.INSTANCE);
         }
     }
 }

@@ -182,7 +182,6 @@ public final class BatchStep {
         int t = feed.tokens().length;
         LayerKvCache cache = sequence.cache(layer);
         KvPool pool = cache.pool();
-        cache.fitOwnPool(t);                          // a cache of its own follows what it keeps
         pool.ensureCapacity(cache.slotCount() + t);   // before the mask is laid out C wide
         int c = pool.capacity();
         ensureMask(t * c);
@@ -191,6 +190,7 @@ public final class BatchStep {
         model.attend(rows(projection.q(), row, t, qWidth), pool.keysOf(cache.region()), pool.valuesOf(cache.region()),
                 rows(mask, 0, t, c), 1, t, c, rows(context, row, t, qWidth));
         sequence.evictDropped(layer, s);
+        cache.fitOwnPool(1);                          // a cache of its own follows what it keeps (room for one more)
     }
 
     /** The decode tokens of the sequences in this layer's pool, in one attention call over the pool. */

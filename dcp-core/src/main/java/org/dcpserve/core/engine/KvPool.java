@@ -10,7 +10,7 @@ import java.util.BitSet;
  * head's keys contiguous: ONNX Runtime then folds K^T into the MatMul instead of copying the cache, and B
  * regions are one tensor {@code [B, Hkv, C, hd]}.
  *
- * <p>C is shared by the regions. It grows (by a quarter, in steps of {@link #GRAIN}) when a cache needs
+ * <p>C is shared by the regions. It grows (by an eighth, in steps of {@link #GRAIN}) when a cache needs
  * a slot past it and shrinks when every cache has fallen far below it; both copy the pool into a new
  * layout, which happens once per many steps, not every step. Regions are handed out lowest first, so the
  * regions in use stay near the front and an attention call covers {@link #regionsInUse()} of them. Not
@@ -85,12 +85,12 @@ public final class KvPool {
     }
 
     /**
-     * Makes C at least {@code slots}, growing by at least a quarter (but not past the most a region needs) so
+     * Makes C at least {@code slots}, growing by at least an eighth (but not past the most a region needs) so
      * that a growing cache rarely re-lays out.
      */
     void ensureCapacity(int slots) {
         if (slots > capacity) {
-            int grown = roundUp(Math.max(slots, capacity + capacity / 4));
+            int grown = roundUp(Math.max(slots, capacity + capacity / 8));
             relayout(regions, Math.max(slots, Math.min(grown, maxCapacity)));
         }
     }
@@ -111,13 +111,13 @@ public final class KvPool {
     }
 
     /**
-     * Shrinks C to about {@code slots} plus an eighth when it is more than a quarter (and a grain) above
-     * them: a pool of one cache then allocates at most about 1.25x what the cache holds, and the band between
-     * the eighth and the quarter keeps a cache that hovers around one size from re-laying out every step.
+     * Shrinks C to about {@code slots} plus a sixteenth when it is more than an eighth and a grain above
+     * them: a pool of one cache then allocates at most about 1.125x what the cache holds plus a grain, and
+     * the band in between keeps a cache that hovers around one size from re-laying out every step.
      */
     void trim(int slots) {
-        if (capacity > slots + slots / 4 + GRAIN) {
-            relayout(regions, Math.min(capacity, roundUp(slots + slots / 8)));
+        if (capacity > slots + slots / 8 + GRAIN) {
+            relayout(regions, Math.min(capacity, roundUp(slots + slots / 16)));
         }
     }
 

@@ -107,7 +107,7 @@ public final class LayerKvCache {
 
     /**
      * For a cache with a pool of its own: shrinks the pool when it is well above the slots in use plus
-     * {@code headroom} (the tokens about to be appended), so its memory follows what the gate keeps. A
+     * {@code headroom} (room for the tokens to come), so its memory follows what the gate keeps. A
      * shared pool is left alone (its C follows the longest cache in it).
      */
     void fitOwnPool(int headroom) {

@@ -12,8 +12,8 @@ import org.dcpserve.core.engine.KvPool;
  */
 final class KvBudget {
 
-    /** Caches allocate up to about a quarter more than they hold (growth room, rounding to a grain). */
-    static final double ALLOCATION_SLACK = 1.25;
+    /** Caches allocate up to about an eighth more than they hold (growth room), then round up to a grain. */
+    static final double ALLOCATION_SLACK = 1.125;
     /** Pruned sequences shorter than this do not move the measured share (a short prefix keeps most of itself). */
     private static final int MIN_MEASURED_TOKENS = 32;
 
