@@ -35,7 +35,7 @@ public final class KvPool {
      * @param kvHeads  Hkv
      * @param headDim  hd
      * @param regions  regions to allocate at first (more are added by doubling)
-     * @param capacity slots per region at first (rounded up to {@link #GRAIN})
+     * @param capacity slots per region at first (rounded up to {@link #GRAIN}; 0: none until the first entry)
      * @param maxCapacity most slots a region ever needs (the context length): growth stops there
      */
     public KvPool(int kvHeads, int headDim, int regions, int capacity, int maxCapacity) {
@@ -43,7 +43,7 @@ public final class KvPool {
         this.headDim = headDim;
         this.maxCapacity = maxCapacity;
         this.regions = Math.max(1, regions);
-        this.capacity = roundUp(Math.max(1, capacity));
+        this.capacity = roundUp(Math.max(0, capacity));
         this.members = new LayerKvCache[this.regions];
         keys = DirectFloats.allocate((long) this.regions * regionFloats());
         values = DirectFloats.allocate((long) this.regions * regionFloats());

@@ -19,8 +19,8 @@ import java.util.Arrays;
  */
 public final class LayerKvCache {
 
-    /** Slots of the pool a cache of its own starts with: one grain, so a short sequence allocates little. */
-    private static final int INITIAL_CAPACITY = KvPool.GRAIN;
+    /** Slots of the pool a cache of its own starts with: none, so a sequence waiting for its prefill allocates nothing. */
+    private static final int INITIAL_CAPACITY = 0;
     /** Repack when live entries fill less than this share of the scanned slots (as the reference code does). */
     private static final double MIN_LOAD_FACTOR = 0.9;
 
