@@ -14,7 +14,7 @@ public enum KvLayout {
     POOLED,
     /**
      * Every layer cache of every sequence in a buffer of its own, {@code [1, Hkv, C_i, hd]}, C_i its slots
-     * rounded up to {@link KvPool#GRAIN} plus at most an eighth of growth room, trimmed as the gate evicts.
+     * rounded up to 4 plus at most an eighth of growth room, trimmed as the gate evicts.
      */
     PER_SEQUENCE;
 

@@ -10,7 +10,7 @@ import java.util.BitSet;
  * head's keys contiguous: ONNX Runtime then folds K^T into the MatMul instead of copying the cache, and B
  * regions are one tensor {@code [B, Hkv, C, hd]}.
  *
- * <p>C is shared by the regions. It grows (by an eighth, in steps of {@link #GRAIN}) when a cache needs
+ * <p>C is shared by the regions. It grows (by an eighth, in steps of its grain) when a cache needs
  * a slot past it and shrinks when every cache has fallen far below it; both copy the pool into a new
  * layout, which happens once per many steps, not every step. Regions are handed out lowest first, so the
  * regions in use stay near the front and an attention call covers {@link #regionsInUse()} of them. Not
@@ -20,10 +20,16 @@ public final class KvPool {
 
     /** C is a multiple of this: growth and shrinking are rare, and the padding stays small. */
     public static final int GRAIN = 16;
+    /**
+     * The grain of a pool of one cache: nothing is aligned to it, and growth by an eighth already keeps
+     * re-layouts rare, so it only bounds how often a short cache re-lays out.
+     */
+    static final int OWN_GRAIN = 4;
 
     private final int kvHeads;
     private final int headDim;
     private final int maxCapacity;
+    private final int grain;
     private int regions;
     private int capacity;
     private FloatBuffer keys;
@@ -39,6 +45,12 @@ public final class KvPool {
      * @param maxCapacity most slots a region ever needs (the context length): growth stops there
      */
     public KvPool(int kvHeads, int headDim, int regions, int capacity, int maxCapacity) {
+        this(kvHeads, headDim, regions, capacity, maxCapacity, GRAIN);
+    }
+
+    /** @param grain C is a multiple of it */
+    KvPool(int kvHeads, int headDim, int regions, int capacity, int maxCapacity, int grain) {
+        this.grain = grain;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.maxCapacity = maxCapacity;
@@ -116,7 +128,7 @@ public final class KvPool {
      * the band in between keeps a cache that hovers around one size from re-laying out every step.
      */
     void trim(int slots) {
-        if (capacity > slots + slots / 8 + GRAIN) {
+        if (capacity > slots + slots / 8 + grain) {
             relayout(regions, Math.min(capacity, roundUp(slots + slots / 16)));
         }
     }
@@ -219,7 +231,7 @@ public final class KvPool {
         capacity = newCapacity;
     }
 
-    private static int roundUp(int slots) {
-        return (slots + GRAIN - 1) / GRAIN * GRAIN;
+    private int roundUp(int slots) {
+        return (slots + grain - 1) / grain * grain;
     }
 }

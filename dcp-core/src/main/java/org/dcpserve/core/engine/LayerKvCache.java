@@ -52,7 +52,7 @@ public final class LayerKvCache {
 
     /** A cache with a pool of its own, for at most {@code maxSlots} entries. */
     public LayerKvCache(int kvHeads, int headDim, int rank, int maxSlots) {
-        this(new KvPool(kvHeads, headDim, 1, Math.min(INITIAL_CAPACITY, maxSlots), maxSlots), rank, true);
+        this(new KvPool(kvHeads, headDim, 1, Math.min(INITIAL_CAPACITY, maxSlots), maxSlots, KvPool.OWN_GRAIN), rank, true);
     }
 
     private LayerKvCache(KvPool pool, int rank, boolean ownsPool) {

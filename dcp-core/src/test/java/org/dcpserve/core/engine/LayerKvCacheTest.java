@@ -62,7 +62,7 @@ class LayerKvCacheTest {
         for (int position = 0; position < 400; position++) {
             append(cache, position);
             assertThat(cache.allocatedBytes()).as("after %d appends", position + 1)
-                    .isLessThanOrEqualTo((long) Math.ceil(1.125 * cache.heldBytes()) + KvPool.GRAIN * cache.bytesPerToken());
+                    .isLessThanOrEqualTo((long) Math.ceil(1.125 * cache.heldBytes()) + KvPool.OWN_GRAIN * cache.bytesPerToken());
         }
         for (int slot = 0; slot < 400; slot++) {
             if (slot % 5 != 0) {
@@ -74,7 +74,7 @@ class LayerKvCacheTest {
         cache.fitOwnPool(1);
         assertThat(cache.liveCount()).isEqualTo(80);
         assertThat(cache.allocatedBytes()).as("trimmed after the evictions").isLessThan(grown / 4)
-                .isLessThanOrEqualTo((long) Math.ceil(1.125 * cache.heldBytes()) + KvPool.GRAIN * cache.bytesPerToken());
+                .isLessThanOrEqualTo((long) Math.ceil(1.125 * cache.heldBytes()) + KvPool.OWN_GRAIN * cache.bytesPerToken());
         for (int slot = 0; slot < cache.slotCount(); slot++) {
             int position = cache.positionAt(slot);
             assertThat(position % 5).isZero();
