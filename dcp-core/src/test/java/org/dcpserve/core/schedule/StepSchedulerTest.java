@@ -85,8 +85,8 @@ class StepSchedulerTest {
     @Test
     void runningSequencesNeverCommitMoreThanTheKvBudget() throws Exception {
         int newTokens = 6;
-        // A cache allocates whole grains of 16 slots: these 10-token sequences allocate 16 tokens' bytes each,
-        // more than the 1.25 x 10 tokens expected of them, so that is what admission counts once they run.
+        // A shared pool's regions are whole grains of 16 slots, and admission expects as much: each of these
+        // 10-token sequences counts 16 tokens' bytes.
         long perSequence = 16 * Sequence.bytesPerToken(CONFIG, DensePolicy.INSTANCE);
         long budget = perSequence * 5 / 2;
         AtomicInteger peak = new AtomicInteger();
