@@ -135,7 +135,8 @@ public final class LoadMixCommand implements Callable<Integer> {
         SplittableRandom random = new SplittableRandom(42);
         List<Request> mix = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            int output = MIN_OUTPUT + random.nextInt(MAX_OUTPUT - MIN_OUTPUT + 1);
+            // A context shorter than the longest output (tiny's 512) keeps room for the shortest prompt.
+            int output = Math.min(MIN_OUTPUT + random.nextInt(MAX_OUTPUT - MIN_OUTPUT + 1), context - MIN_PROMPT);
             int prompt = (int) Math.round(Math.exp(Math.log(MIN_PROMPT)
                     + random.nextDouble() * (Math.log(MAX_PROMPT) - Math.log(MIN_PROMPT))));
             mix.add(new Request(Math.min(prompt, context - output), output, random.nextDouble() >= unprunedShare));
