@@ -2,7 +2,9 @@ package org.dcpserve.cli;
 
 import org.dcpserve.bench.BenchCommand;
 import org.dcpserve.bench.BenchGridCommand;
+import org.dcpserve.bench.KvLayoutCommand;
 import org.dcpserve.bench.LoadCommand;
+import org.dcpserve.bench.LoadMixCommand;
 import org.dcpserve.core.engine.OrtNativeCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The dcp command-line tool: model import and benchmarks, without the service. */
 @Command(name = "dcp", mixinStandardHelpOptions = true, version = "dcp-serve 0.1",
         description = "Dynamic Context Pruning tools.",
-        subcommands = {ImportCommand.class, MigrateCommand.class, BenchCommand.class, BenchGridCommand.class, LoadCommand.class})
+        subcommands = {ImportCommand.class, MigrateCommand.class, BenchCommand.class, BenchGridCommand.class, LoadCommand.class,
+                KvLayoutCommand.class, LoadMixCommand.class})
 public final class DcpCommand {
 
     public static void main(String[] args) {

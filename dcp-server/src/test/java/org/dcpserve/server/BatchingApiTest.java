@@ -302,7 +302,8 @@ class BatchingApiTest extends GatedModelServiceTest {
         assertThat(metrics).contains("dcp_scheduler_queued ").contains("dcp_scheduler_running ")
                 .contains("dcp_scheduler_tokens_total ").contains("dcp_scheduler_steps_total ")
                 .contains("dcp_scheduler_tokens_per_second ").contains("dcp_scheduler_kv_held_bytes ")
-                .contains("dcp_scheduler_kv_reserved_bytes ")
+                .contains("dcp_scheduler_kv_reserved_bytes ").contains("dcp_scheduler_kv_allocated_bytes ")
+                .contains("dcp_scheduler_preemptions_total ")
                 .contains("dcp_generation_sparsity_count{model=\"random-gated-gpt2\",policy=\"dcp\"}")
                 .contains("dcp_generation_sparsity_count{model=\"random-gated-gpt2\",policy=\"dense\"}")
                 .contains("dcp_generation_tokens_total{model=\"random-gated-gpt2\",policy=\"dcp\"}");

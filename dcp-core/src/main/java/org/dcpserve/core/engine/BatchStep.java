@@ -71,6 +71,8 @@ public final class BatchStep {
     private FloatBuffer logitRows = DirectFloats.allocate(0); // [R, vocab], R only the rows asked for
     private ProjectionBuffers projection;
     private FloatBuffer mask = DirectFloats.allocate(0);          // [T_i, C] of a prompt chunk
+    private final KvLayout layout;
+    /** Per layer, the pool of {@link KvLayout#POOLED}; null for {@link KvLayout#PER_SEQUENCE}. */
     private final KvPool[] pools;
     private FloatBuffer pooledQueries = DirectFloats.allocate(0); // [B, H * hd]
     private FloatBuffer pooledMask = DirectFloats.allocate(0);    // [B, C]
@@ -81,21 +83,47 @@ public final class BatchStep {
     private int[] decodeSlots = new int[0];
     private float[] zeroRow = new float[0];
 
+    /** A step with the layout measured best for the model ({@link KvLayout#forModel}). */
     public BatchStep(OnnxTransformer model) {
+        this(model, KvLayout.forModel(model.config()));
+    }
+
+    public BatchStep(OnnxTransformer model, KvLayout layout) {
         this.model = model;
         this.config = model.config();
-        this.pools = new KvPool[config.layers()];
-        for (int layer = 0; layer < pools.length; layer++) {
-            pools[layer] = new KvPool(config.kvHeads(), config.headDim(), 4, KvPool.GRAIN, config.contextLength());
+        this.layout = layout;
+        if (layout == KvLayout.POOLED) {
+            this.pools = new KvPool[config.layers()];
+            for (int layer = 0; layer < pools.length; layer++) {
+                pools[layer] = new KvPool(config.kvHeads(), config.headDim(), 4, KvPool.GRAIN, config.contextLength());
+            }
+        } else {
+            this.pools = null;
         }
     }
 
+    public KvLayout layout() {
+        return layout;
+    }
+
     /**
-     * A sequence whose caches live in this step's pools, so that its decode tokens are attended together
-     * with the others'. {@link Sequence#release} gives its regions back when it leaves.
+     * A sequence whose caches this step's layout places: in its pools (decode tokens attended together with
+     * the others'), or in buffers of its own. {@link Sequence#release} gives its memory back when it leaves.
      */
     public Sequence newSequence(PruningPolicy policy) {
         return new Sequence(model, policy, pools);
+    }
+
+    /**
+     * Bytes of the shared pools' regions that no sequence holds (0 without pools); what the sequences
+     * hold is their {@link Sequence#allocatedBytes}.
+     */
+    public long spareBytes() {
+        long bytes = 0;
+        for (int layer = 0; pools != null && layer < pools.length; layer++) {
+            bytes += pools[layer].spareBytes();
+        }
+        return bytes;
     }
 
     /**
@@ -129,7 +157,7 @@ public final class BatchStep {
             decodeCount = 0;
             for (int i = 0; i < feeds.size(); i++) {
                 Feed feed = feeds.get(i);
-                if (feed.tokens().length == 1 && feed.sequence().cache(layer).pool() == pools[layer]) {
+                if (feed.tokens().length == 1 && pools != null && feed.sequence().cache(layer).pool() == pools[layer]) {
                     decodeFeeds[decodeCount++] = i;
                 } else {
                     attendAlone(layer, feed, firstRow[i]);                                   // context rows [T_i, H*hd]
@@ -162,6 +190,7 @@ public final class BatchStep {
         model.attend(rows(projection.q(), row, t, qWidth), pool.keysOf(cache.region()), pool.valuesOf(cache.region()),
                 rows(mask, 0, t, c), 1, t, c, rows(context, row, t, qWidth));
         sequence.evictDropped(layer, s);
+        cache.fitOwnPool(1);                          // a cache of its own follows what it keeps (room for one more)
     }
 
     /** The decode tokens of the sequences in this layer's pool, in one attention call over the pool. */

@@ -10,7 +10,7 @@ import java.util.BitSet;
  * head's keys contiguous: ONNX Runtime then folds K^T into the MatMul instead of copying the cache, and B
  * regions are one tensor {@code [B, Hkv, C, hd]}.
  *
- * <p>C is shared by the regions. It grows (by a quarter, in steps of {@link #GRAIN}) when a cache needs
+ * <p>C is shared by the regions. It grows (by an eighth, in steps of its grain) when a cache needs
  * a slot past it and shrinks when every cache has fallen far below it; both copy the pool into a new
  * layout, which happens once per many steps, not every step. Regions are handed out lowest first, so the
  * regions in use stay near the front and an attention call covers {@link #regionsInUse()} of them. Not
@@ -19,11 +19,17 @@ import java.util.BitSet;
 public final class KvPool {
 
     /** C is a multiple of this: growth and shrinking are rare, and the padding stays small. */
-    static final int GRAIN = 16;
+    public static final int GRAIN = 16;
+    /**
+     * The grain of a pool of one cache: nothing is aligned to it, and growth by an eighth already keeps
+     * re-layouts rare, so it only bounds how often a short cache re-lays out.
+     */
+    static final int OWN_GRAIN = 4;
 
     private final int kvHeads;
     private final int headDim;
     private final int maxCapacity;
+    private final int grain;
     private int regions;
     private int capacity;
     private FloatBuffer keys;
@@ -35,15 +41,21 @@ public final class KvPool {
      * @param kvHeads  Hkv
      * @param headDim  hd
      * @param regions  regions to allocate at first (more are added by doubling)
-     * @param capacity slots per region at first (rounded up to {@link #GRAIN})
+     * @param capacity slots per region at first (rounded up to {@link #GRAIN}; 0: none until the first entry)
      * @param maxCapacity most slots a region ever needs (the context length): growth stops there
      */
     public KvPool(int kvHeads, int headDim, int regions, int capacity, int maxCapacity) {
+        this(kvHeads, headDim, regions, capacity, maxCapacity, GRAIN);
+    }
+
+    /** @param grain C is a multiple of it */
+    KvPool(int kvHeads, int headDim, int regions, int capacity, int maxCapacity, int grain) {
+        this.grain = grain;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.maxCapacity = maxCapacity;
         this.regions = Math.max(1, regions);
-        this.capacity = roundUp(Math.max(1, capacity));
+        this.capacity = roundUp(Math.max(0, capacity));
         this.members = new LayerKvCache[this.regions];
         keys = DirectFloats.allocate((long) this.regions * regionFloats());
         values = DirectFloats.allocate((long) this.regions * regionFloats());
@@ -85,12 +97,12 @@ public final class KvPool {
     }
 
     /**
-     * Makes C at least {@code slots}, growing by at least a quarter (but not past the most a region needs) so
+     * Makes C at least {@code slots}, growing by at least an eighth (but not past the most a region needs) so
      * that a growing cache rarely re-lays out.
      */
     void ensureCapacity(int slots) {
         if (slots > capacity) {
-            int grown = roundUp(Math.max(slots, capacity + capacity / 4));
+            int grown = roundUp(Math.max(slots, capacity + capacity / 8));
             relayout(regions, Math.max(slots, Math.min(grown, maxCapacity)));
         }
     }
@@ -107,6 +119,17 @@ public final class KvPool {
         int fitted = roundUp(needed + needed / 4);
         if (2 * needed < capacity && fitted < capacity) {
             relayout(regions, fitted);
+        }
+    }
+
+    /**
+     * Shrinks C to about {@code slots} plus a sixteenth when it is more than an eighth and a grain above
+     * them: a pool of one cache then allocates at most about 1.125x what the cache holds plus a grain, and
+     * the band in between keeps a cache that hovers around one size from re-laying out every step.
+     */
+    void trim(int slots) {
+        if (capacity > slots + slots / 8 + grain) {
+            relayout(regions, Math.min(capacity, roundUp(slots + slots / 16)));
         }
     }
 
@@ -162,6 +185,16 @@ public final class KvPool {
         return values.slice(region * regionFloats(), regionFloats());
     }
 
+    /** Bytes of one region: keys and values of C slots. */
+    public long regionBytes() {
+        return 2L * regionFloats() * Float.BYTES;
+    }
+
+    /** Bytes of the regions no cache holds (room the pool keeps for sequences to come). */
+    public long spareBytes() {
+        return (regions - taken.cardinality()) * regionBytes();
+    }
+
     /** Bytes the pool's buffers take (what it really allocated, padding included). */
     public long allocatedBytes() {
         return 2L * regions * regionFloats() * Float.BYTES;
@@ -198,7 +231,7 @@ public final class KvPool {
         capacity = newCapacity;
     }
 
-    private static int roundUp(int slots) {
-        return (slots + GRAIN - 1) / GRAIN * GRAIN;
+    private int roundUp(int slots) {
+        return (slots + grain - 1) / grain * grain;
     }
 }

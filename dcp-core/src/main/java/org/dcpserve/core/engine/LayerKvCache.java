@@ -19,13 +19,15 @@ import java.util.Arrays;
  */
 public final class LayerKvCache {
 
-    /** Slots of the pool a cache of its own starts with. */
-    private static final int INITIAL_CAPACITY = 64;
+    /** Slots of the pool a cache of its own starts with: none, so a sequence waiting for its prefill allocates nothing. */
+    private static final int INITIAL_CAPACITY = 0;
     /** Repack when live entries fill less than this share of the scanned slots (as the reference code does). */
     private static final double MIN_LOAD_FACTOR = 0.9;
 
     private final int rank;
     private final KvPool pool;
+    /** Whether the pool is this cache's alone (then its bytes are this cache's, and it is trimmed to fit). */
+    private final boolean ownsPool;
     private int region;
     private float[] interactionKeys;
     /** Token position held by each slot, or -1 for a free slot. */
@@ -45,17 +47,22 @@ public final class LayerKvCache {
      * @param rank floats per interaction key (0 for a model without DCP gates)
      */
     public LayerKvCache(KvPool pool, int rank) {
+        this(pool, rank, false);
+    }
+
+    /** A cache with a pool of its own, for at most {@code maxSlots} entries. */
+    public LayerKvCache(int kvHeads, int headDim, int rank, int maxSlots) {
+        this(new KvPool(kvHeads, headDim, 1, Math.min(INITIAL_CAPACITY, maxSlots), maxSlots, KvPool.OWN_GRAIN), rank, true);
+    }
+
+    private LayerKvCache(KvPool pool, int rank, boolean ownsPool) {
         this.pool = pool;
+        this.ownsPool = ownsPool;
         this.rank = rank;
         this.region = pool.acquire(this);
         this.interactionKeys = new float[0];
         this.slotPositions = new int[0];
         fitArrays(pool.capacity());
-    }
-
-    /** A cache with a pool of its own, for at most {@code maxSlots} entries. */
-    public LayerKvCache(int kvHeads, int headDim, int rank, int maxSlots) {
-        this(new KvPool(kvHeads, headDim, 1, Math.min(INITIAL_CAPACITY, maxSlots), maxSlots), rank);
     }
 
     /** Gives the region back to the pool; the cache must not be used afterwards. */
@@ -96,6 +103,18 @@ public final class LayerKvCache {
         highWater = Math.max(highWater, slot + 1);
         live++;
         return slot;
+    }
+
+    /**
+     * For a cache with a pool of its own: shrinks the pool when it is well above the slots in use plus
+     * {@code headroom} (room for the tokens to come), so its memory follows what the gate keeps. A
+     * shared pool is left alone (its C follows the longest cache in it).
+     */
+    void fitOwnPool(int headroom) {
+        if (ownsPool) {
+            pool.trim(highWater + headroom);
+            fitArrays(pool.capacity());
+        }
     }
 
     /** Makes room for {@code capacity} slots at once (no doubling copies on the way). */
@@ -200,6 +219,15 @@ public final class LayerKvCache {
         return (long) highWater * bytesPerToken();
     }
 
+    /**
+     * Bytes this cache has allocated: its interaction keys, and its pool's buffers when the pool is its own,
+     * else its region (padded to the pool's C; the pool's free regions are its step's,
+     * {@link BatchStep#spareBytes}).
+     */
+    public long allocatedBytes() {
+        return (long) interactionKeys.length * Float.BYTES + (ownsPool ? pool.allocatedBytes() : pool.regionBytes());
+    }
+
     /** Bytes one token occupies in this cache. */
     public long bytesPerToken() {
         return (2L * pool.kvWidth() + rank) * Float.BYTES;
@@ -226,14 +254,17 @@ public final class LayerKvCache {
         return highWater;
     }
 
-    /** Grows the Java-side arrays with the pool's C (the pool itself grows in {@link KvPool#ensureCapacity}). */
+    /**
+     * Sizes the Java-side arrays to the pool's C, which grows in {@link KvPool#ensureCapacity} and shrinks
+     * (never below the slots in use) in {@link KvPool#trim} and {@link KvPool#shrinkToFit}.
+     */
     private void fitArrays(int capacity) {
-        if (slotPositions.length >= capacity) {
+        if (slotPositions.length == capacity) {
             return;
         }
         int[] positions = new int[capacity];
         Arrays.fill(positions, -1);
-        System.arraycopy(slotPositions, 0, positions, 0, slotPositions.length);
+        System.arraycopy(slotPositions, 0, positions, 0, Math.min(capacity, slotPositions.length));
         slotPositions = positions;
         interactionKeys = Arrays.copyOf(interactionKeys, capacity * rank);
     }

@@ -91,6 +91,18 @@ public final class Sequence {
         return held;
     }
 
+    /**
+     * Bytes this sequence's caches have allocated (buffers of their own, or regions of a shared pool padded
+     * to its C, and interaction keys): what it gives back on {@link #release}.
+     */
+    public long allocatedBytes() {
+        long allocated = 0;
+        for (LayerKvCache cache : caches) {
+            allocated += cache.allocatedBytes();
+        }
+        return allocated;
+    }
+
     /** Every drop so far, in order. */
     public List<DropEvent> drops() {
         return List.copyOf(drops);

@@ -5,10 +5,9 @@ package org.dcpserve.core.schedule;
  *
  * @param maxBatch        most sequences advancing together in one step
  * @param maxQueued       most requests waiting to join; one more is refused with {@link QueueFullException}
- * @param maxKvBytes      most KV-cache bytes the running sequences may need together: their caches share
- *                        per-layer pools whose regions all have the length of the longest, so the running
- *                        sequences are budgeted as that many times the longest dense worst case (prompt + max
- *                        new tokens) among them; a request that alone needs more is refused
+ * @param maxKvBytes      most bytes the running sequences' KV caches may allocate together; sequences join
+ *                        by their expected bytes and are preempted when the caches pass it; a request whose
+ *                        dense worst case (prompt + max new tokens) alone is more is refused
  * @param prefillChunk    most prompt tokens fed per step over all joining sequences, so a long prompt
  *                        delays the running sequences by about one chunk's forward pass per step
  */

@@ -9,11 +9,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.dcpserve.core.engine.BatchStep;
 import org.dcpserve.core.engine.ContextLengthExceededException;
+import org.dcpserve.core.engine.KvLayout;
 import org.dcpserve.core.engine.OnnxTransformer;
 import org.dcpserve.core.engine.Sequence;
 import org.dcpserve.core.model.ModelConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.dcpserve.core.pruning.DensePolicy;
 
 /**
  * Continuous batching: one thread runs forward steps over all running sequences together, one
@@ -21,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * cache budget, and waiting ones join in arrival order while the batch and the KV budget have room. A
  * joining sequence's prompt is fed in chunks that share {@link SchedulerLimits#prefillChunk} tokens per
  * step, alongside the running sequences' single decode tokens, so a long prompt never stalls them for long.
+ *
+ * <p>The KV budget counts the bytes the caches really allocate. A waiting sequence joins while the running
+ * ones' expected bytes ({@link KvBudget}: a pruned sequence by the share pruned ones keep) and its own fit.
+ * When at a step boundary the caches allocate more than the budget, the latest joined sequences are
+ * preempted until they fit: a preempted sequence's caches are dropped and it goes back to the head of the
+ * queue; when it joins again its prompt and the tokens it had generated are fed again, each in a step of
+ * its own as the first time, so its caches, drops and logits are what they were, and only then is it fed
+ * its next token. It never fails for lack of memory. The budget can be passed by one step's growth.
  *
  * <p>{@link #submit} is thread-safe and never blocks: a full queue refuses at once.
  *
@@ -68,14 +78,24 @@ public final class StepScheduler implements AutoCloseable {
     private final List<Entry<?>> running = new ArrayList<>();
     private volatile int runningCount;
     private volatile long heldBytes;
+    private volatile long allocatedBytes;
+    private volatile long committedBytes;
+    private volatile long preemptions;
+    private final KvBudget budget;
     private volatile long generatedTokens;
     private volatile long steps;
 
+    /** A scheduler whose caches take the layout measured best for the model ({@link KvLayout#forModel}). */
     public StepScheduler(OnnxTransformer model, SchedulerLimits limits) {
+        this(model, limits, KvLayout.forModel(model.config()));
+    }
+
+    public StepScheduler(OnnxTransformer model, SchedulerLimits limits, KvLayout layout) {
         this.model = model;
         this.config = model.config();
         this.limits = limits;
-        this.step = new BatchStep(model);
+        this.step = new BatchStep(model, layout);
+        this.budget = new KvBudget(limits.maxKvBytes());
         this.loop = Thread.ofPlatform().name("dcp-step-loop").daemon().start(this::run);
     }
 
@@ -100,7 +120,7 @@ public final class StepScheduler implements AutoCloseable {
         if (need > limits.maxKvBytes()) {
             throw new KvBudgetExceededException(need, limits.maxKvBytes());
         }
-        Entry<R> entry = new Entry<>(task, need);
+        Entry<R> entry = new Entry<>(task, need, !(task.policy() instanceof DensePolicy));
         entry.handle = new SequenceHandle<>(() -> dequeue(entry));
         lock.lock();
         try {
@@ -136,14 +156,22 @@ public final class StepScheduler implements AutoCloseable {
         return runningCount;
     }
 
-    /** Worst-case KV bytes budgeted for the running sequences (every region padded to the longest need). */
+    /**
+     * KV bytes admission counted for the running sequences at the last step boundary: each one's expected
+     * bytes or what it allocated, whichever is more.
+     */
     public long reservedKvBytes() {
-        lock.lock();
-        try {
-            return paddedReservation(null);
-        } finally {
-            lock.unlock();
-        }
+        return committedBytes;
+    }
+
+    /** KV bytes the running sequences' caches allocated after the last step (padding and growth room included). */
+    public long allocatedKvBytes() {
+        return allocatedBytes;
+    }
+
+    /** Sequences preempted so far (caches dropped for lack of KV memory, fed again later). */
+    public long preemptions() {
+        return preemptions;
     }
 
     /** KV bytes the running sequences' caches held after the last step (what pruning saves shows here). */
@@ -262,18 +290,23 @@ public final class StepScheduler implements AutoCloseable {
                 }
                 return false;
             });
+            committedBytes = committed();
             while (!closed && running.isEmpty() && waiting.isEmpty()) {
                 work.await();
             }
             if (closed) {
                 return false;
             }
+            preemptOverBudget();
+            long committed = committed();
             while (running.size() < limits.maxBatch() && !waiting.isEmpty()
-                    && paddedReservation(waiting.peek()) <= limits.maxKvBytes()) {
+                    && (running.isEmpty() || committed + waiting.peek().expected(budget) <= budget.maxBytes())) {
                 Entry<?> entry = waiting.poll();
+                committed += entry.expected(budget);
                 running.add(entry);
                 entry.join(step);
             }
+            committedBytes = committed;
             runningCount = running.size();
             return true;
         } finally {
@@ -312,7 +345,8 @@ public final class StepScheduler implements AutoCloseable {
         for (int i = 0; i < fed.size(); i++) {
             Entry<?> entry = fed.get(i);
             rows[i] = entry.fed(feeds.get(i), logits.get(i), config.vocabSize());
-            if (rows[i] != null && !entry.handle.isDone()) {
+            // A preempted sequence fed again gets the logits it had already picked from: they are not new to its task.
+            if (rows[i] != null && !entry.handle.isDone() && entry.takesLogits()) {
                 picking[tokens++] = i;
             }
         }
@@ -328,13 +362,58 @@ public final class StepScheduler implements AutoCloseable {
         leave(finished);
         // Completed only once they left: whoever sees a result sees its budget returned.
         finished.forEach(Entry::complete);
-        long held = 0;
-        for (Entry<?> entry : running) {
-            held += entry.sequence.heldBytes();
-        }
+        measureKv();
         generatedTokens += tokens;
-        heldBytes = held;
         steps++;
+    }
+
+    /** Held and allocated bytes after a step, and the share of a dense cache the pruned sequences keep. */
+    private void measureKv() {
+        long held = 0;
+        long allocated = step.spareBytes();
+        long prunedHeld = 0;
+        long prunedDense = 0;
+        for (Entry<?> entry : running) {
+            Sequence sequence = entry.sequence;
+            held += sequence.heldBytes();
+            allocated += sequence.allocatedBytes();
+            if (entry.pruned && KvBudget.measured(sequence.length())) {
+                prunedHeld += sequence.heldBytes();
+                prunedDense += sequence.length() * Sequence.bytesPerToken(config, entry.task.policy());
+            }
+        }
+        budget.observe(prunedHeld, prunedDense);
+        heldBytes = held;
+        allocatedBytes = allocated;
+    }
+
+    /**
+     * At a step boundary, under the lock: while the caches allocate more than the budget, the latest
+     * joined sequence leaves the batch, its caches dropped, for the head of the queue (never the last one
+     * running: alone it fits, or it would have been refused).
+     */
+    private void preemptOverBudget() {
+        long allocated = 0;
+        for (Entry<?> entry : running) {
+            allocated += entry.sequence.allocatedBytes();
+        }
+        while (allocated > budget.maxBytes() && running.size() > 1) {
+            Entry<?> victim = running.remove(running.size() - 1);
+            allocated -= victim.sequence.allocatedBytes();
+            victim.preempt();
+            waiting.addFirst(victim);
+            preemptions++;
+        }
+        allocatedBytes = allocated + step.spareBytes();
+    }
+
+    /** Bytes admission counts for the running sequences: each one's expected bytes or its allocated ones. */
+    private long committed() {
+        long committed = 0;
+        for (Entry<?> entry : running) {
+            committed += Math.max(entry.expected(budget), entry.sequence.allocatedBytes());
+        }
+        return committed;
     }
 
     private void leave(List<Entry<?>> entries) {
@@ -345,22 +424,10 @@ public final class StepScheduler implements AutoCloseable {
                 entry.sequence.release();
             }
             runningCount = running.size();
+            committedBytes = committed();
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Worst-case KV bytes of the running sequences with {@code joining} (null: none) among them: as many
-     * regions as sequences, each as long as the longest need, because their caches share per-layer pools
-     * whose regions all have one length. Under the lock.
-     */
-    private long paddedReservation(Entry<?> joining) {
-        long longest = joining == null ? 0 : joining.need;
-        for (Entry<?> entry : running) {
-            longest = Math.max(longest, entry.need);
-        }
-        return (running.size() + (joining == null ? 0 : 1)) * longest;
     }
 
     private void dequeue(Entry<?> entry) {
@@ -376,25 +443,61 @@ public final class StepScheduler implements AutoCloseable {
     private static final class Entry<R> {
 
         final SequenceTask<R> task;
+        /** Dense worst case of its cache: prompt and every new token. */
         final long need;
+        final boolean pruned;
         SequenceHandle<R> handle;
         Sequence sequence;
         int[] prompt;
         /** Prompt tokens fed so far. */
         int promptFed;
         int nextToken;
+        /** Tokens fed after the prompt, in order: what a preempted sequence is fed again. */
+        int[] generated = new int[16];
+        int generatedCount;
+        /** Of {@code generated}, how many the current sequence was fed. */
+        int replayed;
+        /** The sequence's length when the task last took logits (-1: never): logits up to it are replayed ones. */
+        int takenAt = -1;
+        /** Bytes it had allocated when it was last preempted. */
+        long allocatedWhenPreempted;
         R outcome;
         RuntimeException failure;
 
-        Entry(SequenceTask<R> task, long need) {
+        Entry(SequenceTask<R> task, long need, boolean pruned) {
             this.task = task;
             this.need = need;
+            this.pruned = pruned;
+        }
+
+        long expected(KvBudget budget) {
+            return Math.max(budget.expected(task.maxLength(), need / task.maxLength(), pruned), allocatedWhenPreempted);
         }
 
         void join(BatchStep step) {
             sequence = step.newSequence(task.policy());
-            prompt = task.prompt();
-            task.admitted();
+            if (prompt == null) {
+                prompt = task.prompt();
+                task.admitted();
+            }
+        }
+
+        /** Drops the caches; the next {@link #join} feeds the prompt and the generated tokens again. */
+        void preempt() {
+            allocatedWhenPreempted = (long) Math.ceil(sequence.allocatedBytes() * KvBudget.ALLOCATION_SLACK);
+            sequence.release();
+            sequence = null;
+            promptFed = 0;
+            replayed = 0;
+        }
+
+        /** Whether the logits of the step just fed are new to the task (not those of a token fed again). */
+        boolean takesLogits() {
+            if (sequence.length() <= takenAt) {
+                return false;
+            }
+            takenAt = sequence.length();
+            return true;
         }
 
         boolean prefilling() {
@@ -404,14 +507,16 @@ public final class StepScheduler implements AutoCloseable {
         /** This step's tokens: the next chunk of the prompt (at most {@code prefillBudget}), or the last token. */
         BatchStep.Feed feed(int prefillBudget) {
             if (!prefilling()) {
-                return new BatchStep.Feed(sequence, new int[] {nextToken}, BatchStep.Logits.LAST);
+                int token = replayed < generatedCount ? generated[replayed] : nextToken;
+                return new BatchStep.Feed(sequence, new int[] {token}, BatchStep.Logits.LAST);
             }
             int chunk = Math.min(prompt.length - promptFed, prefillBudget);
             if (chunk == 0) {
                 return null;
             }
             boolean last = promptFed + chunk == prompt.length;
-            BatchStep.Logits logits = task.scoresPrompt() ? BatchStep.Logits.ALL
+            // Scored on the first pass only (takenAt < 0: no token picked yet), not when fed again after preemption.
+            BatchStep.Logits logits = task.scoresPrompt() && takenAt < 0 ? BatchStep.Logits.ALL
                     : last ? BatchStep.Logits.LAST : BatchStep.Logits.NONE;
             return new BatchStep.Feed(sequence, Arrays.copyOfRange(prompt, promptFed, promptFed + chunk), logits);
         }
@@ -419,16 +524,27 @@ public final class StepScheduler implements AutoCloseable {
         /**
          * Counts what {@code feed} fed; returns the logits [vocab] to pick the next token from, or null while the prompt
          * goes on. A prompt chunk of a task that scores its prompt came with every position's logits [T, vocab]: they
-         * go to the task, and the last row, after the whole prompt, picks the token.
+         * go to the task, and the last row, after the whole prompt, picks the token. A token fed after the prompt is
+         * remembered, so that a preempted sequence can be fed it again.
          */
         float[] fed(BatchStep.Feed feed, float[] logits, int vocab) {
-            int from = promptFed;
-            promptFed = Math.min(prompt.length, promptFed + feed.tokens().length);
-            if (logits == null || feed.logits() != BatchStep.Logits.ALL) {
-                return logits;
+            if (prefilling()) {
+                int from = promptFed;
+                promptFed = Math.min(prompt.length, promptFed + feed.tokens().length);
+                if (logits == null || feed.logits() != BatchStep.Logits.ALL) {
+                    return logits;
+                }
+                task.promptLogits(from, logits);
+                return prefilling() ? null : Arrays.copyOfRange(logits, logits.length - vocab, logits.length);
             }
-            task.promptLogits(from, logits);
-            return prefilling() ? null : Arrays.copyOfRange(logits, logits.length - vocab, logits.length);
+            if (replayed == generatedCount) {
+                if (generatedCount == generated.length) {
+                    generated = Arrays.copyOf(generated, 2 * generatedCount);
+                }
+                generated[generatedCount++] = nextToken;
+            }
+            replayed++;
+            return logits;
         }
 
         /** The task picks the next token; returns true when it picked none or failed, so the sequence is done. */

@@ -56,6 +56,42 @@ class LayerKvCacheTest {
         assertThat(cache.repackIfFragmented()).isFalse();
     }
 
+    @Test
+    void aCacheOfItsOwnAllocatesAboutWhatItHoldsAsItGrowsAndAfterEvictions() {
+        LayerKvCache cache = new LayerKvCache(1, WIDTH, RANK, 1024);
+        for (int position = 0; position < 400; position++) {
+            append(cache, position);
+            assertThat(cache.allocatedBytes()).as("after %d appends", position + 1)
+                    .isLessThanOrEqualTo((long) Math.ceil(1.125 * cache.heldBytes()) + KvPool.OWN_GRAIN * cache.bytesPerToken());
+        }
+        for (int slot = 0; slot < 400; slot++) {
+            if (slot % 5 != 0) {
+                cache.evict(slot);
+            }
+        }
+        cache.repackIfFragmented();
+        long grown = cache.allocatedBytes();
+        cache.fitOwnPool(1);
+        assertThat(cache.liveCount()).isEqualTo(80);
+        assertThat(cache.allocatedBytes()).as("trimmed after the evictions").isLessThan(grown / 4)
+                .isLessThanOrEqualTo((long) Math.ceil(1.125 * cache.heldBytes()) + KvPool.OWN_GRAIN * cache.bytesPerToken());
+        for (int slot = 0; slot < cache.slotCount(); slot++) {
+            int position = cache.positionAt(slot);
+            assertThat(position % 5).isZero();
+            assertThat(cache.key(slot, 1)).isEqualTo(position + 0.1f);
+            assertThat(cache.value(slot, 2)).isEqualTo(-position);
+        }
+    }
+
+    @Test
+    void aCacheInASharedPoolIsNotTrimmed() {
+        KvPool pool = new KvPool(1, WIDTH, 2, 64, 1024);
+        LayerKvCache cache = new LayerKvCache(pool, RANK);
+        append(cache, 0);
+        cache.fitOwnPool(1);
+        assertThat(pool.capacity()).isEqualTo(64);
+    }
+
     private static int append(LayerKvCache cache, int position) {
         float[] k = {position, position + 0.1f, position + 0.2f};
         float[] v = {0f, 1f, -position};

@@ -87,50 +87,28 @@ class StepSchedulerTest {
     }
 
     @Test
-    void runningSequencesNeverNeedMoreThanTheKvBudget() throws Exception {
+    void runningSequencesNeverCommitMoreThanTheKvBudget() throws Exception {
         int newTokens = 6;
-        long perSequence = (PROMPT.length + newTokens) * Sequence.bytesPerToken(CONFIG, DensePolicy.INSTANCE);
+        // A shared pool's regions are whole grains of 16 slots, and admission expects as much: each of these
+        // 10-token sequences counts 16 tokens' bytes.
+        long perSequence = 16 * Sequence.bytesPerToken(CONFIG, DensePolicy.INSTANCE);
+        long budget = perSequence * 5 / 2;
         AtomicInteger peak = new AtomicInteger();
         List<SequenceHandle<GreedyTask.Outcome>> handles = new ArrayList<>();
-        try (StepScheduler scheduler = new StepScheduler(model,
-                new SchedulerLimits(8, 16, perSequence * 5 / 2, 64))) {
+        try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(8, 16, budget, 64))) {
             for (int i = 0; i < 6; i++) {
                 handles.add(scheduler.submit(new GreedyTask(PROMPT, newTokens, DensePolicy.INSTANCE, () -> {
                     peak.accumulateAndGet(scheduler.running(), Math::max);
-                    assertThat(scheduler.reservedKvBytes()).isLessThanOrEqualTo(perSequence * 5 / 2);
+                    assertThat(scheduler.reservedKvBytes()).isLessThanOrEqualTo(budget);
                 })));
             }
             for (SequenceHandle<GreedyTask.Outcome> handle : handles) {
                 assertThat(handle.result().get(30, TimeUnit.SECONDS).tokens()).hasSize(newTokens);
             }
             assertThat(peak.get()).as("two sequences fit the budget, a third does not").isEqualTo(2);
+            assertThat(scheduler.preemptions()).as("dense sequences are never underestimated").isZero();
             assertThatThrownBy(() -> scheduler.submit(greedy(CONFIG.contextLength() - PROMPT.length)))
-                    .isInstanceOf(KvBudgetExceededException.class).hasMessageContaining("budget is " + perSequence * 5 / 2);
-        }
-    }
-
-    @Test
-    void theBudgetCountsEveryRunningSequenceAsLongAsTheLongest() throws Exception {
-        // The caches share pools whose regions all have the longest one's length: a long sequence and two
-        // short ones fit a budget of four short ones by their sum, but not padded (3 x 2 short > 4 short).
-        int shortTokens = 4;
-        int longTokens = PROMPT.length + 2 * shortTokens;   // its prompt + new tokens: twice a short one's
-        long perShort = (PROMPT.length + shortTokens) * Sequence.bytesPerToken(CONFIG, DensePolicy.INSTANCE);
-        AtomicInteger peak = new AtomicInteger();
-        try (StepScheduler scheduler = new StepScheduler(model, new SchedulerLimits(8, 16, 4 * perShort, 64))) {
-            Runnable watch = () -> {
-                peak.accumulateAndGet(scheduler.running(), Math::max);
-                assertThat(scheduler.reservedKvBytes()).isLessThanOrEqualTo(4 * perShort);
-            };
-            List<SequenceHandle<GreedyTask.Outcome>> handles = List.of(
-                    scheduler.submit(new GreedyTask(PROMPT, longTokens, DensePolicy.INSTANCE, watch)),
-                    scheduler.submit(new GreedyTask(PROMPT, shortTokens, DensePolicy.INSTANCE, watch)),
-                    scheduler.submit(new GreedyTask(PROMPT, shortTokens, DensePolicy.INSTANCE, watch)));
-            for (SequenceHandle<GreedyTask.Outcome> handle : handles) {
-                assertThat(handle.result().get(30, TimeUnit.SECONDS).tokens()).isNotEmpty();
-            }
-            assertThat(peak.get()).as("the long one and one short one, then the other short one").isEqualTo(2);
-            assertThat(scheduler.reservedKvBytes()).isZero();
+                    .isInstanceOf(KvBudgetExceededException.class).hasMessageContaining("budget is " + budget);
         }
     }
 
