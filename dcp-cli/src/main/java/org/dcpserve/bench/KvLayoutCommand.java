@@ -68,7 +68,7 @@ public final class KvLayoutCommand implements Callable<Integer> {
         RuntimeOptions runtime = threads > 0 ? new RuntimeOptions(ExecutionProvider.CPU, threads)
                 : RuntimeOptions.allCores(ExecutionProvider.CPU);
         for (String shape : shapes) {
-            ModelConfig config = MixShapes.config(shape);
+            ModelConfig config = DecodeGrid.shape(shape);
             try (OnnxTransformer model = new OnnxTransformer(config, GraphSet.build(config,
                     RandomWeights.of(config, 1234, true)), runtime)) {
                 Sequence source = new Sequence(model, DensePolicy.INSTANCE);

@@ -95,7 +95,7 @@ public final class LoadMixCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(out);
-        ModelConfig base = MixShapes.config(shape);
+        ModelConfig base = DecodeGrid.shape(shape);
         List<Request> mix = mix(base.contextLength());
         int mean = (int) Math.round(mix.stream().mapToInt(r -> r.prompt() + r.output()).average().orElseThrow());
         double p = keepProbability(mix);
