@@ -58,6 +58,12 @@ public final class HfLlamaCheckpointWriter {
         public double rmsNormEps() {
             return 1e-6;
         }
+
+        /** This shape with {@code rows} embedding rows (and head outputs), e.g. to fit a tokenizer. */
+        public Spec withVocab(int rows) {
+            return new Spec(architecture, layers, hidden, heads, kvHeads, headDim, ffn, rows, maxPositions, ropeTheta,
+                    ropeScaling, tied, slidingWindow, dtype, sharded);
+        }
     }
 
     /** Writes the checkpoint of {@code spec} into {@code dir}; returns the tensors written. */

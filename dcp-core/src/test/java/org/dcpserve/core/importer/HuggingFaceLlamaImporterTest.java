@@ -2,6 +2,10 @@ package org.dcpserve.core.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.dcpserve.core.importer.HfLlamaArchitectures.LLAMA;
+import static org.dcpserve.core.importer.HfLlamaArchitectures.MISTRAL;
+import static org.dcpserve.core.importer.HfLlamaArchitectures.QWEN2;
+import static org.dcpserve.core.importer.HfLlamaArchitectures.QWEN3;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,20 +49,6 @@ class HuggingFaceLlamaImporterTest {
 
     @TempDir
     Path temp;
-
-    /** Llama 3.1-style: GQA, llama3 frequency scaling (wavelengths in all three of its bands), an untied head. */
-    static final Spec LLAMA = new Spec("LlamaForCausalLM", 2, 64, 4, 2, null, 96, 101, 128, 10000,
-            Map.of("rope_type", "llama3", "factor", 8.0, "low_freq_factor", 1.0, "high_freq_factor", 4.0,
-                    "original_max_position_embeddings", 32), false, null, "F32", false);
-    /** Mistral 0.1-style: one KV head for four query heads, a sliding window shorter than its positions, F16. */
-    static final Spec MISTRAL = new Spec("MistralForCausalLM", 2, 32, 4, 1, null, 48, 89, 64, 1e6, null, false, 48,
-            "F16", false);
-    /** Qwen2-style: q/k/v biases, tied embeddings, BF16 in two shards with an index. */
-    static final Spec QWEN2 = new Spec("Qwen2ForCausalLM", 2, 32, 4, 2, null, 64, 97, 64, 1e6, null, true, null,
-            "BF16", true);
-    /** Qwen3-style: per-head q/k norms, head_dim 16 with heads * head_dim = 64 != hidden 32, linear rope scaling. */
-    static final Spec QWEN3 = new Spec("Qwen3ForCausalLM", 2, 32, 4, 2, 16, 48, 103, 64, 1e6,
-            Map.of("type", "linear", "factor", 2.0), false, null, "F32", false);
 
     static Stream<Arguments> checkpoints() {
         return Stream.of(Arguments.of("llama", LLAMA), Arguments.of("mistral", MISTRAL), Arguments.of("qwen2", QWEN2),

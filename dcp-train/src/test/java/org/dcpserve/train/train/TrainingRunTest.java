@@ -25,6 +25,7 @@ import org.dcpserve.core.model.ModelConfig;
 import org.dcpserve.core.model.ModelPackage;
 import org.dcpserve.core.pruning.DcpGatePolicy;
 import org.dcpserve.core.tokenizer.HuggingFaceTokenizer;
+import org.dcpserve.core.tokenizer.SentencePieceTokenizerWriter;
 import org.dcpserve.train.DjlRuntime;
 import org.dcpserve.train.TestCorpus;
 import org.dcpserve.train.TestModels;
@@ -204,7 +205,7 @@ class TrainingRunTest {
         Path base = dir.resolve("qwen3-tiny");
         HfLlamaCheckpointWriter.write(base, new HfLlamaCheckpointWriter.Spec("Qwen3ForCausalLM", 2, 32, 4, 2, 16, 64,
                 300, 128, 1e6, null, true, null, "BF16", false), 5);
-        TestModels.writeSentencePieceTokenizer(base);
+        SentencePieceTokenizerWriter.write(base);
         Files.writeString(base.resolve(HuggingFaceTokenizer.CONFIG_FILE), """
                 {"eos_token": "</s>", "chat_template": "{% for m in messages %}{{ m['content'] }}</s>{% endfor %}"}
                 """);
