@@ -228,16 +228,7 @@ class HuggingFaceTokenizerTest {
         added.addObject().put("id", 0).put("content", "<unk>").put("special", true);
         added.addObject().put("id", 1).put("content", "<s>").put("special", true);
         added.addObject().put("id", 2).put("content", "</s>").put("special", true);
-        ArrayNode normalizers = json.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
-        normalizers.addObject().put("type", "Prepend").put("prepend", "\u2581");
-        normalizers.addObject().put("type", "Replace").put("content", "\u2581").putObject("pattern").put("String", " ");
-        json.putNull("pre_tokenizer");
-        json.putNull("post_processor");
-        ArrayNode decoders = json.putObject("decoder").put("type", "Sequence").putArray("decoders");
-        decoders.addObject().put("type", "Replace").put("content", " ").putObject("pattern").put("String", "\u2581");
-        decoders.addObject().put("type", "ByteFallback");
-        decoders.addObject().put("type", "Fuse");
-        decoders.addObject().put("type", "Strip").put("content", " ").put("start", 1).put("stop", 0);
+        SentencePieceTokenizerWriter.addMetaspacePipeline(json);
         return JsonFiles.JSON.writeValueAsString(json);
     }
 

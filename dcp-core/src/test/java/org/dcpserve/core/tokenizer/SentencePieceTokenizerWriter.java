@@ -45,6 +45,16 @@ public final class SentencePieceTokenizerWriter {
         for (String special : List.of("<unk>", "<s>", "</s>")) {
             added.addObject().put("id", vocab.get(special).asInt()).put("content", special).put("special", true);
         }
+        addMetaspacePipeline(json);
+        Files.createDirectories(dir);
+        return Files.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(json));
+    }
+
+    /**
+     * The normalizer and decoder of a SentencePiece-style {@code tokenizer.json} (Mistral's, Llama 2's): "▁" put
+     * before the text and for every space, and taken out again when decoding; no pre-tokenizer, no post-processor.
+     */
+    static void addMetaspacePipeline(ObjectNode json) {
         ArrayNode normalizers = json.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
         normalizers.addObject().put("type", "Prepend").put("prepend", "\u2581");
         normalizers.addObject().put("type", "Replace").put("content", "\u2581").putObject("pattern").put("String", " ");
@@ -55,7 +65,5 @@ public final class SentencePieceTokenizerWriter {
         decoders.addObject().put("type", "ByteFallback");
         decoders.addObject().put("type", "Fuse");
         decoders.addObject().put("type", "Strip").put("content", " ").put("start", 1).put("stop", 0);
-        Files.createDirectories(dir);
-        return Files.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(json));
     }
 }
