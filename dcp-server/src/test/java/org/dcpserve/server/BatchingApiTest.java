@@ -157,13 +157,7 @@ class BatchingApiTest extends GatedModelServiceTest {
         }
         // The client is gone: within a few steps a write fails and the stream's sequence leaves the batch,
         // long before its 50 tokens.
-        int steps = 0;
-        while (scheduler.running() > 1 && steps < 40) {
-            stepper.step();
-            Thread.sleep(20);
-            steps++;
-        }
-        assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
+        stepUntilAlone(stepper);
         stepper.finish();
         assertThat(stepping.result().get(30, TimeUnit.SECONDS)).isEqualTo("stepped");
     }
@@ -184,13 +178,7 @@ class BatchingApiTest extends GatedModelServiceTest {
                 stepper.step();
                 awaitRunning(2);
             }
-            int steps = 0;
-            while (scheduler.running() > 1 && steps < 40) {
-                stepper.step();
-                Thread.sleep(20);
-                steps++;
-            }
-            assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
+            stepUntilAlone(stepper);
         } finally {
             stepper.finish();
         }
@@ -225,6 +213,17 @@ class BatchingApiTest extends GatedModelServiceTest {
                 + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                 .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
+    }
+
+    /** Steps the stepper until its sequence runs alone again, at most 40 steps: the other one left the batch. */
+    private void stepUntilAlone(SteppingTask stepper) throws InterruptedException {
+        int steps = 0;
+        while (scheduler.running() > 1 && steps < 40) {
+            stepper.step();
+            Thread.sleep(20);
+            steps++;
+        }
+        assertThat(scheduler.running()).as("running after %d more steps", steps).isEqualTo(1);
     }
 
     /** The step boundary after a step let go admits what was queued: wait for it to have run. */
