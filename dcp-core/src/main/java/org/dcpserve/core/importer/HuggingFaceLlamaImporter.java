@@ -149,7 +149,8 @@ public final class HuggingFaceLlamaImporter {
             CheckpointWeights weights = new CheckpointWeights(json, weightsFile, config,
                     json.bool("tie_word_embeddings", false), tensors);
             Path tokenizer = directory.resolve(TOKENIZER_FILE);
-            return new StreamedCheckpoint(config, weights, Files.isRegularFile(tokenizer) ? tokenizer : null, tensors);
+            return new StreamedCheckpoint(config, weights, Files.isRegularFile(tokenizer) ? tokenizer : null,
+                    tensors.dtype(), tensors);
         } catch (RuntimeException e) {
             tensors.close();
             throw e;

@@ -75,7 +75,7 @@ public final class ModelLoader {
             return new ModelSource(name, ModelSource.Kind.HUGGING_FACE_LLAMA, capped(checkpoint.config(), options),
                     tokenizer(checkpoint.config(), checkpoint.tokenizerFile()),
                     GraphSet.build(checkpoint.config(), checkpoint.weights()),
-                    storedDtype(HuggingFaceLlamaImporter.weightsFile(path)), chatTemplate(path), GenerationConfig.load(path));
+                    checkpoint.storedDtype(), chatTemplate(path), GenerationConfig.load(path));
         }
         if (Files.isRegularFile(path) && Llama2cImporter.looksLikeCheckpoint(path)) {
             ImportedModel model = Llama2cImporter.load(path);
